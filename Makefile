@@ -1,0 +1,62 @@
+# lnwasm: `make demo` runs the playground, `make test` runs every test.
+SHELL := /bin/bash
+GO ?= go
+GOROOT := $(shell $(GO) env GOROOT)
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+BUILD := build
+WASM_ENV := GOOS=js GOARCH=wasm
+WASM_PATH := PATH="$(GOROOT)/lib/wasm:$$PATH"
+# Packages whose code also runs in the browser and is tested under Node.js.
+WASM_TEST_PKGS := ./chain/kvdb/ ./bridge/
+
+.PHONY: all build wasm server demo test test-unit test-wasm test-itest deps bench lint clean
+
+all: build
+
+build: wasm server
+
+server:
+	$(GO) build -o $(BUILD)/server ./server
+
+wasm:
+	@mkdir -p $(BUILD)
+	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w -X main.version=$(VERSION)" -o $(BUILD)/lnwasm.wasm ./wasm
+	cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(BUILD)/wasm_exec.js
+	$(GO) run ./server/precompress $(BUILD)/lnwasm.wasm
+
+demo: wasm
+	@echo "Starting the regtest playground; the URL to open follows."
+	$(GO) run ./server -devnet -devnet-dir "$${XDG_CACHE_HOME:-$$HOME/.cache}/lnwasm/devnet" -assets $(BUILD)
+
+# deps installs what the tests need and caches it: Debian's Chromium (the
+# browser tests), websockify (the bridge benchmark's peer); btcd is built from
+# the Go module proxy by the harness on first use (server/devnet).
+deps:
+	@if ! command -v chromium >/dev/null || ! command -v websockify >/dev/null; then \
+		echo "installing chromium and websockify from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium websockify >/dev/null; \
+	fi
+	$(GO) run ./itest/ensure
+
+test: deps lint wasm test-unit test-wasm test-itest
+
+test-unit:
+	$(GO) test -count=1 -race $$($(GO) list ./... | grep -v /itest)
+
+test-wasm:
+	$(WASM_PATH) $(WASM_ENV) $(GO) test -count=1 $(WASM_TEST_PKGS)
+
+test-itest:
+	LNWASM_ASSETS=$(CURDIR)/$(BUILD) $(GO) test -count=1 -timeout 20m -v ./itest/ 2>&1 | tee $(BUILD)/itest.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|_test.go' ; exit $${PIPESTATUS[0]}
+
+bench: deps wasm
+	$(GO) test -run '^$$' -bench . -benchtime 3000x ./bridge/
+	LNWASM_ASSETS=$(CURDIR)/$(BUILD) $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 20m ./itest/
+
+lint:
+	@fmt=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$fmt" ]; then echo "gofmt needed: $$fmt"; exit 1; fi
+	$(GO) vet ./...
+	$(WASM_ENV) $(GO) vet ./wasm/ ./chain/... ./bridge/
+
+clean:
+	rm -rf $(BUILD)

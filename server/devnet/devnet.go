@@ -1,0 +1,103 @@
+package devnet
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+)
+
+// Config configures the playground.
+type Config struct {
+	// Dir keeps the chain between runs; empty means a temporary directory
+	// removed on Close.
+	Dir string
+	// InitialBlocks is the height the chain is mined to at start (if lower).
+	InitialBlocks uint32
+	// P2PPort is btcd's P2P port; 0 picks a free one.
+	P2PPort int
+	Logger  *slog.Logger
+}
+
+// Devnet is a running playground.
+type Devnet struct {
+	Btcd   *Btcd
+	log    *slog.Logger
+	tmpDir string
+	logf   *os.File
+}
+
+// Start builds btcd if needed, starts it and mines the initial chain.
+func Start(ctx context.Context, cfg Config) (*Devnet, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	d := &Devnet{log: log}
+	dir := cfg.Dir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "lnwasm-devnet-")
+		if err != nil {
+			return nil, fmt.Errorf("start devnet: %w", err)
+		}
+		dir, d.tmpDir = tmp, tmp
+	}
+	bin, err := EnsureBtcd(ctx)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("start devnet: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("start devnet: %w", err)
+	}
+	d.logf, err = os.Create(filepath.Join(dir, "btcd.out"))
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("start devnet: %w", err)
+	}
+	d.Btcd, err = StartBtcd(ctx, BtcdConfig{Bin: bin, Dir: filepath.Join(dir, "btcd"), P2PPort: cfg.P2PPort, Log: d.logf})
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("start devnet: %w", err)
+	}
+	if err := d.mineTo(cfg.InitialBlocks); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("start devnet: %w", err)
+	}
+	log.Info("devnet running", "btcd_p2p", d.Btcd.P2PAddr, "dir", dir)
+	return d, nil
+}
+
+func (d *Devnet) mineTo(height uint32) error {
+	h, err := d.Btcd.Height()
+	if err != nil {
+		return err
+	}
+	if int64(height) > h {
+		if _, err := d.Btcd.Mine(uint32(int64(height) - h)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ChainPeer is the host:port of the compact-filter peer.
+func (d *Devnet) ChainPeer() string { return d.Btcd.P2PAddr }
+
+// Close stops every process the playground started and removes a
+// temporary directory.
+func (d *Devnet) Close() error {
+	var err error
+	if d.Btcd != nil {
+		err = d.Btcd.Stop()
+	}
+	if d.logf != nil {
+		d.logf.Close()
+	}
+	if d.tmpDir != "" {
+		os.RemoveAll(d.tmpDir)
+	}
+	return err
+}

@@ -1,0 +1,93 @@
+package devnet
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// maxMine bounds one /devnet/mine request so a typo cannot stall the node.
+const maxMine = 1000
+
+// Info is the body of GET /devnet/info.
+type Info struct {
+	Network   string `json:"network"`
+	ChainPeer string `json:"chainPeer"`
+	Height    int64  `json:"height"`
+	// ChainID is the hash of block 1: pages key their stored chain state by
+	// it, so a playground started afresh is not mistaken for an old one.
+	ChainID string `json:"chainId"`
+}
+
+// Register adds /devnet/info and /devnet/mine to a mux.
+func (d *Devnet) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /devnet/info", d.handleInfo)
+	mux.HandleFunc("POST /devnet/mine", d.handleMine)
+}
+
+// InfoNow reads the playground's state.
+func (d *Devnet) InfoNow() (Info, error) {
+	h, err := d.Btcd.Height()
+	if err != nil {
+		return Info{}, err
+	}
+	info := Info{Network: "regtest", ChainPeer: d.ChainPeer(), Height: h}
+	if h >= 1 {
+		hash, err := d.Btcd.RPC().GetBlockHash(1)
+		if err != nil {
+			return Info{}, fmt.Errorf("block 1: %w", err)
+		}
+		info.ChainID = hash.String()
+	}
+	return info, nil
+}
+
+func (d *Devnet) handleInfo(w http.ResponseWriter, r *http.Request) {
+	info, err := d.InfoNow()
+	if err != nil {
+		writeErr(w, http.StatusBadGateway, err)
+		return
+	}
+	writeJSON(w, info)
+}
+
+func (d *Devnet) handleMine(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Blocks uint32 `json:"blocks"`
+	}
+	body := http.MaxBytesReader(w, r.Body, 1<<10)
+	if err := json.NewDecoder(body).Decode(&req); err != nil && !errors.Is(err, io.EOF) {
+		writeErr(w, http.StatusBadRequest, fmt.Errorf("body must be JSON like {\"blocks\": 6}: %w", err))
+		return
+	}
+	if req.Blocks == 0 {
+		req.Blocks = 1
+	}
+	if req.Blocks > maxMine {
+		writeErr(w, http.StatusBadRequest, fmt.Errorf("blocks must be at most %d", maxMine))
+		return
+	}
+	if _, err := d.Btcd.Mine(req.Blocks); err != nil {
+		writeErr(w, http.StatusBadGateway, err)
+		return
+	}
+	h, err := d.Btcd.Height()
+	if err != nil {
+		writeErr(w, http.StatusBadGateway, err)
+		return
+	}
+	writeJSON(w, map[string]int64{"height": h})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeErr(w http.ResponseWriter, code int, err error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+}

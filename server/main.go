@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"lnwasm/bridge"
+	"lnwasm/server/devnet"
+)
+
+func main() {
+	opts, err := parseFlags(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, opts); err != nil {
+		slog.Error("server stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx ends, then shuts down: the HTTP server, every bridge
+// stream, and the playground's processes.
+func run(ctx context.Context, o *options) error {
+	log := newLogger(o.logLevel)
+	var dn *devnet.Devnet
+	if o.devnet {
+		var err error
+		dn, err = devnet.Start(ctx, devnet.Config{Dir: o.devnetDir, InitialBlocks: 300, Logger: log})
+		if err != nil {
+			return err
+		}
+		defer dn.Close()
+	}
+	policy, err := bridgePolicy(o, dn)
+	if err != nil {
+		return err
+	}
+	br := bridge.NewHandler(policy, log.With("sub", "bridge"))
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.listen, err)
+	}
+	srv := &http.Server{Handler: routes(o, br, dn), ReadHeaderTimeout: 10 * time.Second}
+	log.Info("serving lnwasm", "url", "http://"+ln.Addr().String()+"/", "network", o.network, "devnet", o.devnet)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = br.Shutdown(sctx)
+	return srv.Shutdown(sctx)
+}
+
+// bridgePolicy is the default public policy, widened as the flags say; the
+// playground adds private targets and its btcd's port.
+func bridgePolicy(o *options, dn *devnet.Devnet) (bridge.Policy, error) {
+	params, err := o.params()
+	if err != nil {
+		return bridge.Policy{}, err
+	}
+	port, err := parsePort(params.DefaultPort)
+	if err != nil {
+		return bridge.Policy{}, err
+	}
+	p := bridge.DefaultPolicy(port)
+	if ports, _ := o.ports(); len(ports) > 0 {
+		p.AllowPorts = ports
+	}
+	p.AllowPrivate = o.allowPrivate
+	p.Origins = splitList(o.origins)
+	if dn != nil {
+		p.AllowPrivate = true
+		_, ps, _ := net.SplitHostPort(dn.ChainPeer())
+		dp, err := parsePort(ps)
+		if err != nil {
+			return bridge.Policy{}, err
+		}
+		p.AllowPorts = append(p.AllowPorts, dp)
+	}
+	return p, nil
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+	slog.SetDefault(log)
+	return log
+}

@@ -1,0 +1,48 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+
+	"lnwasm/bridge"
+)
+
+// The stable error codes of DESIGN.md's JS API that this engine can raise.
+const (
+	codeInvalidArgument = "INVALID_ARGUMENT"
+	codeUnknownMethod   = "UNKNOWN_METHOD"
+	codeNotStarted      = "NOT_STARTED"
+	codeAlreadyStarted  = "ALREADY_STARTED"
+	codeBridgeRefused   = "BRIDGE_REFUSED"
+	codePeerUnreachable = "PEER_UNREACHABLE"
+	codeStorage         = "STORAGE_FAILED"
+	codeInternal        = "INTERNAL"
+)
+
+// apiError carries a stable code next to the readable message.
+type apiError struct {
+	code string
+	err  error
+}
+
+func (e *apiError) Error() string { return e.err.Error() }
+func (e *apiError) Unwrap() error { return e.err }
+
+func apiErr(code string, err error) error { return &apiError{code: code, err: err} }
+
+// errorCode picks the code for an error: the one it was given, or one
+// derived from a bridge close, or INTERNAL.
+func errorCode(err error) string {
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae):
+		return ae.code
+	case bridge.IsRefused(err):
+		return codeBridgeRefused
+	case bridge.IsUnreachable(err):
+		return codePeerUnreachable
+	default:
+		return codeInternal
+	}
+}

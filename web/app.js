@@ -1,0 +1,82 @@
+// app.js: the page. It only draws; the engine runs in a Web Worker behind
+// window.lnwasm (lnwasm.js).
+"use strict";
+
+import { createClient } from "./lnwasm.js";
+
+const $ = (id) => document.getElementById(id);
+const lnwasm = createClient();
+window.lnwasm = lnwasm;
+
+function setBar(bar, text, have, want) {
+  bar.max = Math.max(want, 1);
+  bar.value = Math.min(have, bar.max);
+  text.textContent = `${have} / ${want}`;
+}
+
+function draw(info) {
+  setBar($("headers-bar"), $("headers-text"), info.headerHeight, info.targetHeight);
+  setBar($("filters-bar"), $("filters-text"), info.filterHeight, info.targetHeight);
+  $("network").textContent = info.network;
+  $("tip-height").textContent = info.blockHeight;
+  $("tip-hash").textContent = info.blockHash || "–";
+  $("restored-height").textContent = info.restoredHeight;
+  $("peers").textContent = info.numChainPeers;
+  $("status").textContent = info.syncedToChain
+    ? "Synced to the chain."
+    : info.headerHeight < info.targetHeight ? "Downloading block headers…" : "Downloading filter headers…";
+  document.body.dataset.synced = String(info.syncedToChain);
+  document.body.dataset.height = String(info.blockHeight);
+}
+
+// logLine keeps the engine's last log lines in window.lnwasmLog for
+// debugging and for tests that drive the page.
+const engineLog = (window.lnwasmLog = []);
+function logLine(ev) {
+  engineLog.push(`${ev.level}: ${ev.text}`);
+  if (engineLog.length > 500) engineLog.shift();
+}
+
+function fail(e) {
+  $("status").textContent = `${e.code || "ERROR"}: ${e.message}`;
+  $("status").classList.add("error");
+}
+
+// config learns the network and chain peers from the server, and, on the
+// regtest playground, the chain's id so a fresh playground gets a fresh store.
+async function config() {
+  const cfg = await (await fetch("config.json")).json();
+  if (cfg.devnet) {
+    const info = await (await fetch("devnet/info")).json();
+    cfg.chainPeers = [info.chainPeer];
+    cfg.dbName = `lnwasm-regtest-${(info.chainId || "genesis").slice(0, 16)}`;
+    $("devnet").hidden = false;
+  }
+  return cfg;
+}
+
+async function main() {
+  const cfg = await config();
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  const bridge = `${proto}//${location.host}${location.pathname.replace(/[^/]*$/, "")}bridge`;
+  lnwasm.subscribe((ev) => {
+    if (ev.type === "sync") draw(ev.info);
+    if (ev.type === "log") logLine(ev);
+  });
+  await lnwasm.start({ network: cfg.network, bridge, chainPeers: cfg.chainPeers, dbName: cfg.dbName });
+  draw(await lnwasm.getInfo());
+}
+
+$("mine").addEventListener("click", async () => {
+  try {
+    const r = await fetch("devnet/mine", { method: "POST", body: JSON.stringify({ blocks: 10 }) });
+    const body = await r.json();
+    $("mine-result").textContent = r.ok ? `Mined to height ${body.height}` : body.error;
+  } catch (e) { $("mine-result").textContent = String(e); }
+});
+
+// The heartbeat proves the main thread stays free while the worker syncs.
+let frames = 0;
+(function beat() { $("heartbeat").textContent = ++frames; requestAnimationFrame(beat); })();
+
+main().catch(fail);

@@ -1,0 +1,41 @@
+// lnwasm.js: window.lnwasm, a thin Promise proxy to the engine in its Web
+// Worker. Method names follow lnd's RPCs (DESIGN.md); errors reject with an
+// Error whose code is a stable string.
+"use strict";
+
+export function createClient(workerURL = "worker.js") {
+  const worker = new Worker(workerURL, { type: "module" });
+  const pending = new Map();
+  const listeners = new Set();
+  let nextId = 1;
+
+  worker.onmessage = (ev) => {
+    const msg = ev.data;
+    if (msg.event) {
+      for (const cb of listeners) { try { cb(msg.event); } catch (e) { console.error(e); } }
+      return;
+    }
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+    else p.resolve(msg.result);
+  };
+  worker.onerror = (ev) => {
+    const err = Object.assign(new Error("engine worker failed: " + (ev.message || "unknown error")), { code: "INTERNAL" });
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+
+  const call = (method, params) => new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ id, method, params: params || {} });
+  });
+
+  return {
+    start: (opts) => call("start", opts),
+    getInfo: () => call("getInfo"),
+    subscribe(cb) { listeners.add(cb); return () => listeners.delete(cb); },
+  };
+}

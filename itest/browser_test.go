@@ -81,14 +81,19 @@ type pageInfo struct {
 	BridgeBytesIn  uint64 `json:"bridgeBytesIn"`
 }
 
+// awaitPromise makes Evaluate wait for a returned Promise to settle.
+func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams {
+	return p.WithAwaitPromise(true)
+}
+
 // getInfo calls window.lnwasm.getInfo() in the page; an error is returned
 // as the rejection's code and message.
 func getInfo(ctx context.Context) (pageInfo, error) {
 	var raw string
 	js := `window.lnwasm ? window.lnwasm.getInfo().then(JSON.stringify).catch(e => "ERR " + e.code + ": " + e.message) : "ERR no lnwasm"`
-	err := chromedp.Run(ctx, chromedp.Evaluate(js, &raw, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
-		return p.WithAwaitPromise(true)
-	}))
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	err := chromedp.Run(tctx, chromedp.Evaluate(js, &raw, awaitPromise))
 	if err != nil {
 		return pageInfo{}, err
 	}

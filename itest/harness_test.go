@@ -51,7 +51,8 @@ func assetsDir(t testing.TB) string {
 
 // server is one running server binary with its playground.
 type server struct {
-	URL  string
+	URL       string
+	chainPeer string // btcd's P2P address, to check it is gone after stop
 	cmd  *exec.Cmd
 	logs *bytes.Buffer
 	done chan struct{}
@@ -77,6 +78,7 @@ func startServer(t testing.TB, extra ...string) *server {
 		if r, err := http.Get(s.URL + "/healthz"); err == nil {
 			r.Body.Close()
 			if r.StatusCode == 200 {
+				s.chainPeer = s.info(t).ChainPeer
 				return s
 			}
 		}
@@ -99,6 +101,13 @@ func (s *server) stop(t testing.TB) {
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 		<-s.done
 		t.Errorf("server did not stop within 20s of SIGTERM:\n%s", s.logs)
+	}
+	// The playground's btcd must be gone with the server: no stray process.
+	if s.chainPeer != "" {
+		if c, err := net.DialTimeout("tcp", s.chainPeer, time.Second); err == nil {
+			c.Close()
+			t.Errorf("btcd still listens on %s after the server stopped", s.chainPeer)
+		}
 	}
 	if t.Failed() {
 		t.Logf("server log:\n%s", s.logs)

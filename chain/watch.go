@@ -108,6 +108,7 @@ func (w *watcher) run(sub *BlockSubscription, quit <-chan struct{}) {
 			if !ok {
 				return
 			}
+			w.log.Debug("DBG watcher event", "ev", ev)
 			if ev.Disconnected {
 				w.rewind(ev.Block.Height)
 			}
@@ -123,7 +124,8 @@ func (w *watcher) run(sub *BlockSubscription, quit <-chan struct{}) {
 func (w *watcher) rewind(height uint32) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for _, c := range w.confs {
+	for id, c := range w.confs {
+		w.log.Debug("DBG rewind conf", "id", id, "found", c.found != nil, "scannedTo", c.scannedTo)
 		if c.scannedTo >= height {
 			c.scannedTo = height - 1
 		}

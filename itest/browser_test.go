@@ -118,7 +118,11 @@ func waitPageSynced(t testing.TB, ctx context.Context, height int64) pageInfo {
 			return false, err.Error() + " / status: " + pageText(ctx, "#status")
 		}
 		ok := info.SyncedToChain && info.BlockHeight == height && info.HeaderHeight == height && info.FilterHeight == height
-		return ok, fmt.Sprintf("%+v", info)
+		// What a person sees must agree: the page draws from sync events.
+		var shown string
+		_ = chromedp.Run(ctx, chromedp.Evaluate(`document.body.dataset.synced + "@" + document.body.dataset.height`, &shown))
+		ok = ok && shown == fmt.Sprintf("true@%d", height)
+		return ok, fmt.Sprintf("%+v, page shows %s", info, shown)
 	})
 	return info
 }

@@ -50,7 +50,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.allowPorts, "allow-ports", "", "comma-separated ports the bridge may reach (default: 9735 and the network's P2P port)")
 	fs.StringVar(&o.origins, "origins", "", "comma-separated page origins allowed to use the bridge besides this server's own")
 	fs.StringVar(&o.peers, "peers", "", "comma-separated host:port of Bitcoin peers serving compact filters, offered to the page")
-	fs.StringVar(&o.assets, "assets", "build", "directory holding lnwasm.wasm (and .br/.gz) and wasm_exec.js, made by `make wasm`")
+	fs.StringVar(&o.assets, "assets", "build", "directory holding lnwasm.wasm (and .br/.gz) and wasm_exec.js (run make wasm to build them)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if err := envDefaults(fs); err != nil {
 		return nil, err

@@ -57,7 +57,11 @@ func run(ctx context.Context, o *options) error {
 		return fmt.Errorf("listen on %s: %w", o.listen, err)
 	}
 	srv := &http.Server{Handler: routes(o, br, dn), ReadHeaderTimeout: 10 * time.Second}
-	log.Info("serving lnwasm", "url", "http://"+ln.Addr().String()+"/", "network", o.network, "devnet", o.devnet)
+	url := "http://" + ln.Addr().String() + "/"
+	log.Info("serving lnwasm", "url", url, "network", o.network, "devnet", o.devnet)
+	if dn != nil {
+		fmt.Printf("\nThe regtest playground is running. Open %s in a browser.\nPress Ctrl-C to stop it (btcd stops too).\n\n", url)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

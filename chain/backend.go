@@ -91,7 +91,9 @@ type TxConfirmation struct {
 }
 
 // ConfEvent delivers a confirmation once it reaches the requested depth, and
-// a reorg notice if the block holding it leaves the best chain.
+// a reorg notice if the block holding a delivered confirmation leaves the
+// best chain; the confirmation is then delivered again once the transaction
+// is mined anew. The watch lasts until Cancel.
 type ConfEvent struct {
 	Confirmed <-chan TxConfirmation
 	Reorged   <-chan struct{}
@@ -117,14 +119,17 @@ type SpendDetail struct {
 }
 
 // SpendEvent delivers the spend of an outpoint, and a reorg notice if the
-// spending block leaves the best chain.
+// block holding a delivered spend leaves the best chain; the spend found in
+// the new chain is then delivered again. The watch lasts until Cancel.
 type SpendEvent struct {
 	Spend   <-chan SpendDetail
 	Reorged <-chan struct{}
 	Cancel  func()
 }
 
-// RescanRequest is a historical scan.
+// RescanRequest is a historical scan. Scripts is required, and must include
+// the scripts the OutPoints pay: compact filters see a spend only through the
+// script of the output it spends.
 type RescanRequest struct {
 	Scripts   [][]byte
 	OutPoints []wire.OutPoint

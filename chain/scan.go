@@ -53,10 +53,14 @@ func (n *Neutrino) block(hash chainhash.Hash) (*wire.MsgBlock, error) {
 
 // Rescan walks the filters from req.From to the tip and returns the
 // transactions that pay one of the scripts or spend one of the outpoints.
-// Outpoints found paid during the scan are followed too, so a chain of
-// payments to a watched script and its spend is found in one pass only if the
-// caller includes the spent script; BIP158 matches spends by script.
+// BIP158 filters match spends by the script of the spent output, so an
+// outpoint is found spent only if its script is among req.Scripts; outpoints
+// the scan finds paid to a script are followed the same way, which is how a
+// payment to a watched script and its later spend come out of one pass.
 func (n *Neutrino) Rescan(ctx context.Context, req RescanRequest) ([]TxMatch, error) {
+	if len(req.Scripts) == 0 {
+		return nil, fmt.Errorf("rescan from %d: %w", req.From, errNoScript)
+	}
 	tip, err := n.BestBlock()
 	if err != nil {
 		return nil, fmt.Errorf("rescan: %w", err)

@@ -1,8 +1,11 @@
 package chain
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -13,14 +16,27 @@ import (
 // watch) makes the watcher scan each watch up to the tip, so history and new
 // blocks go through the same code.
 type watcher struct {
-	src  *Neutrino
+	src  blockSource
 	log  *slog.Logger
 	kick chan struct{}
+	// retryAfter spaces out passes after a failed scan, so an error that
+	// returns at once (no peer) does not spin the worker's only core.
+	retryAfter time.Duration
 
 	mu     sync.Mutex
 	nextID uint64
 	confs  map[uint64]*confWatch
 	spends map[uint64]*spendWatch
+}
+
+// blockSource is what the watcher reads from the chain. *Neutrino is the one
+// implementation; the interface lets unit tests drive the watcher with a
+// chain held in memory.
+type blockSource interface {
+	BestBlock() (BlockStamp, error)
+	blockAt(height uint32) (chainhash.Hash, error)
+	filterMatches(hash chainhash.Hash, scripts [][]byte) (bool, error)
+	block(hash chainhash.Hash) (*wire.MsgBlock, error)
 }
 
 type confWatch struct {
@@ -36,19 +52,23 @@ type spendWatch struct {
 	req       SpendRequest
 	scannedTo uint32
 	found     *SpendDetail
+	delivered bool
 	spend     chan SpendDetail
 	reorged   chan struct{}
 }
 
-func newWatcher(src *Neutrino, log *slog.Logger) *watcher {
+func newWatcher(src blockSource, log *slog.Logger) *watcher {
 	return &watcher{
-		src: src, log: log, kick: make(chan struct{}, 1),
+		src: src, log: log, kick: make(chan struct{}, 1), retryAfter: time.Second,
 		confs: map[uint64]*confWatch{}, spends: map[uint64]*spendWatch{},
 	}
 }
 
 // RegisterConfirmations starts watching for a transaction's confirmations.
 func (n *Neutrino) RegisterConfirmations(req ConfRequest) (*ConfEvent, error) {
+	if len(req.PkScript) == 0 {
+		return nil, fmt.Errorf("register confirmations of %s: %w", req.Txid, errNoScript)
+	}
 	if req.NumConfs == 0 {
 		req.NumConfs = 1
 	}
@@ -61,12 +81,19 @@ func (n *Neutrino) RegisterConfirmations(req ConfRequest) (*ConfEvent, error) {
 
 // RegisterSpend starts watching for the spend of an outpoint.
 func (n *Neutrino) RegisterSpend(req SpendRequest) (*SpendEvent, error) {
+	if len(req.PkScript) == 0 {
+		return nil, fmt.Errorf("register spend of %v: %w", req.OutPoint, errNoScript)
+	}
 	w := &spendWatch{req: req, scannedTo: below(req.HeightHint),
 		spend: make(chan SpendDetail, 1), reorged: make(chan struct{}, 1)}
 	id := n.watch.add(func(id uint64) { n.watch.spends[id] = w })
 	return &SpendEvent{Spend: w.spend, Reorged: w.reorged,
 		Cancel: func() { n.watch.remove(func() { delete(n.watch.spends, id) }) }}, nil
 }
+
+// errNoScript refuses a watch without an output script: compact filters
+// match scripts only, so such a watch could never fire.
+var errNoScript = errors.New("an output script is required: compact filters match by script")
 
 // below is the height before hint: where a scan that starts at hint stands.
 func below(hint uint32) uint32 {
@@ -108,7 +135,6 @@ func (w *watcher) run(sub *BlockSubscription, quit <-chan struct{}) {
 			if !ok {
 				return
 			}
-			w.log.Debug("DBG watcher event", "ev", ev)
 			if ev.Disconnected {
 				w.rewind(ev.Block.Height)
 			}
@@ -120,27 +146,29 @@ func (w *watcher) run(sub *BlockSubscription, quit <-chan struct{}) {
 	}
 }
 
-// rewind forgets everything found at or above a disconnected height.
+// rewind forgets everything found at or above a disconnected height. Only a
+// finding already delivered is announced on Reorged: the caller never saw
+// the others, and a stale signal left in the channel would later read as the
+// reorg of a confirmation delivered after it.
 func (w *watcher) rewind(height uint32) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for id, c := range w.confs {
-		w.log.Debug("DBG rewind conf", "id", id, "found", c.found != nil, "scannedTo", c.scannedTo)
-		if c.scannedTo >= height {
-			c.scannedTo = height - 1
-		}
+	for _, c := range w.confs {
+		c.scannedTo = min(c.scannedTo, below(height))
 		if c.found != nil && c.found.BlockHeight >= height {
+			if c.delivered {
+				notify(c.reorged)
+			}
 			c.found, c.delivered = nil, false
-			notify(c.reorged)
 		}
 	}
 	for _, s := range w.spends {
-		if s.scannedTo >= height {
-			s.scannedTo = height - 1
-		}
+		s.scannedTo = min(s.scannedTo, below(height))
 		if s.found != nil && s.found.SpendingHeight >= height {
-			s.found = nil
-			notify(s.reorged)
+			if s.delivered {
+				notify(s.reorged)
+			}
+			s.found, s.delivered = nil, false
 		}
 	}
 }
@@ -152,144 +180,31 @@ func notify(ch chan struct{}) {
 	}
 }
 
-// catchUp scans every watch to the tip and delivers what became due.
-func (w *watcher) catchUp(quit <-chan struct{}) {
-	tip, err := w.src.BestBlock()
-	if err != nil {
-		w.log.Warn("watcher: best block", "err", err)
-		return
-	}
-	for h := w.lowestScanned() + 1; h <= tip.Height; h++ {
-		select {
-		case <-quit:
-			return
-		default:
-		}
-		if err := w.scanHeight(h); err != nil {
-			w.log.Warn("watcher: scan", "height", h, "err", err)
-			w.poke() // try again on the next event rather than skip a block
-			return
-		}
-	}
-	w.deliver(tip.Height)
-}
-
-// lowestScanned is where the most lagging watch stands (the tip if none).
-func (w *watcher) lowestScanned() uint32 {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	low := ^uint32(0)
-	for _, c := range w.confs {
-		if c.found == nil && c.scannedTo < low {
-			low = c.scannedTo
-		}
-	}
-	for _, s := range w.spends {
-		if s.found == nil && s.scannedTo < low {
-			low = s.scannedTo
-		}
-	}
-	if low == ^uint32(0) {
-		low = ^uint32(0) - 1 // nothing to scan
-	}
-	return low
-}
-
-// scanHeight checks one block against every watch that has not passed it.
-func (w *watcher) scanHeight(h uint32) error {
-	w.mu.Lock()
-	var scripts [][]byte
-	for _, c := range w.confs {
-		if c.found == nil && c.scannedTo < h {
-			scripts = append(scripts, c.req.PkScript)
-		}
-	}
-	for _, s := range w.spends {
-		if s.found == nil && s.scannedTo < h {
-			scripts = append(scripts, s.req.PkScript)
-		}
-	}
-	w.mu.Unlock()
-	if len(scripts) == 0 {
-		return nil
-	}
-	hash, err := w.src.blockAt(h)
-	if err != nil {
-		return err
-	}
-	var blk *wire.MsgBlock
-	if ok, err := w.src.filterMatches(hash, scripts); err != nil {
-		return err
-	} else if ok {
-		if blk, err = w.src.block(hash); err != nil {
-			return err
-		}
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, c := range w.confs {
-		if c.found == nil && c.scannedTo < h {
-			c.found = findTx(blk, c.req.Txid, hash, h)
-			c.scannedTo = h
-		}
-	}
-	for _, s := range w.spends {
-		if s.found == nil && s.scannedTo < h {
-			s.found = findSpend(blk, s.req.OutPoint, h)
-			s.scannedTo = h
-		}
-	}
-	return nil
-}
-
-func findTx(blk *wire.MsgBlock, txid, hash chainhash.Hash, h uint32) *TxConfirmation {
-	if blk == nil {
-		return nil
-	}
-	for i, tx := range blk.Transactions {
-		if tx.TxHash() == txid {
-			return &TxConfirmation{BlockHash: hash, BlockHeight: h, TxIndex: uint32(i), Tx: tx}
-		}
-	}
-	return nil
-}
-
-func findSpend(blk *wire.MsgBlock, op wire.OutPoint, h uint32) *SpendDetail {
-	if blk == nil {
-		return nil
-	}
-	for _, tx := range blk.Transactions {
-		for i, in := range tx.TxIn {
-			if in.PreviousOutPoint == op {
-				return &SpendDetail{SpentOutPoint: op, SpenderTxHash: tx.TxHash(),
-					SpendingTx: tx, SpenderInIndex: uint32(i), SpendingHeight: h}
-			}
-		}
-	}
-	return nil
-}
-
 // deliver sends confirmations that reached their depth and spends found.
-// Channels have room for one value, and each is sent once per finding.
+// Channels have room for one value and each finding is sent once; a value
+// that does not fit (the caller has not read the previous one) is tried again
+// on the next pass. Watches stay registered after delivery, until Cancel, so
+// a reorg that undoes what they reported can still be announced.
 func (w *watcher) deliver(tip uint32) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, c := range w.confs {
 		if c.found != nil && !c.delivered && tip+1 >= c.found.BlockHeight+c.req.NumConfs {
-			select {
-			case c.confirmed <- *c.found:
-				c.delivered = true
-			default:
-			}
+			c.delivered = trySend(c.confirmed, *c.found)
 		}
 	}
-	for id, s := range w.spends {
-		if s.found != nil {
-			select {
-			case s.spend <- *s.found:
-				delete(w.spends, id)
-			default:
-			}
+	for _, s := range w.spends {
+		if s.found != nil && !s.delivered {
+			s.delivered = trySend(s.spend, *s.found)
 		}
+	}
+}
+
+func trySend[T any](ch chan T, v T) bool {
+	select {
+	case ch <- v:
+		return true
+	default:
+		return false
 	}
 }

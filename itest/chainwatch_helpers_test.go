@@ -44,7 +44,7 @@ func startChainWatch(t *testing.T) *chainWatch {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	d, err := devnet.Start(ctx, devnet.Config{InitialBlocks: segwitHeight, Logger: log})
 	if err != nil {
 		t.Fatalf("start devnet: %v", err)

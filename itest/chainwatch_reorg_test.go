@@ -12,6 +12,8 @@ import (
 // stepReorg invalidates the block holding tx2 on btcd and mines a longer
 // branch, so neutrino rolls back and the watches on tx2 must say so.
 func stepReorg(t *testing.T, c *chainWatch, s *watchState) {
+	defer s.conf2Ev.Cancel()
+	defer s.spend1Ev.Cancel()
 	oldBlock := c.blockAt(t, int64(s.tx2Height)).BlockHash()
 	select {
 	case got := <-s.conf2Ev.Confirmed:
@@ -21,13 +23,6 @@ func stepReorg(t *testing.T, c *chainWatch, s *watchState) {
 	}
 	expectSpend(t, s.spend1Ev, s, s.tx2Height)
 
-	dbg, _ := c.n.SubscribeBlocks()
-	go func() {
-		for ev := range dbg.Events {
-			t.Logf("DEBUG block event %+v", ev)
-		}
-	}()
-	defer dbg.Cancel()
 	if err := c.rpc.InvalidateBlock(&oldBlock); err != nil {
 		t.Fatalf("invalidate block %s: %v", oldBlock, err)
 	}
@@ -79,7 +74,12 @@ func expectSpend(t *testing.T, ev *chain.SpendEvent, s *watchState, height uint3
 }
 
 // stepDoubleSpend broadcasts a second spend of the coinbase tx1 spent, now
-// that tx1 is buried.
+// that tx1 is buried. btcd sends no reject for it: an input spent in the
+// chain looks to its mempool like a missing parent, so it files the
+// transaction as an orphan, and neutrino's SendTransaction, hearing no
+// reject, returns nil (and keeps rebroadcasting it). What must hold is that
+// it never confirms. A conflict with the mempool is rejected instead; see
+// checkConflictRejected.
 func stepDoubleSpend(t *testing.T, c *chainWatch, s *watchState) {
 	_, other := newP2WPKH(t)
 	tx3 := spendTo(t, s.cb, other, 30_000)
@@ -90,8 +90,9 @@ func stepDoubleSpend(t *testing.T, c *chainWatch, s *watchState) {
 		t.Fatalf("register confirmations: %v", err)
 	}
 	defer conf.Cancel()
-	err = c.n.Broadcast(tx3)
-	t.Logf("broadcast of a double spend of a confirmed spend: err = %v", err)
+	if err := c.n.Broadcast(tx3); err != nil {
+		t.Fatalf("broadcast of a spend of a spent coinbase: %v; want nil (btcd orphans it, no reject)", err)
+	}
 	c.mine(t, 1)
 	c.settle(t, tip+1)
 	assertNoConf(t, conf, "for a double spend")

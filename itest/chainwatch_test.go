@@ -197,7 +197,7 @@ func stepRescan(t *testing.T, c *chainWatch, s *watchState) {
 }
 
 // registerTx2Watches watches tx2's confirmation and the spend of tx1's
-// output before tx2 is broadcast; the reorg step uses both.
+// output before tx2 is broadcast; the reorg step uses and cancels both.
 func registerTx2Watches(t *testing.T, c *chainWatch, s *watchState, tip uint32) {
 	var err error
 	s.conf2Ev, err = c.n.RegisterConfirmations(chain.ConfRequest{Txid: s.tx2.TxHash(),
@@ -205,13 +205,11 @@ func registerTx2Watches(t *testing.T, c *chainWatch, s *watchState, tip uint32) 
 	if err != nil {
 		t.Fatalf("register tx2 confirmations: %v", err)
 	}
-	t.Cleanup(s.conf2Ev.Cancel)
 	s.spend1Ev, err = c.n.RegisterSpend(chain.SpendRequest{OutPoint: s.key1.op,
 		PkScript: s.s1, HeightHint: tip})
 	if err != nil {
 		t.Fatalf("register spend of tx1's output: %v", err)
 	}
-	t.Cleanup(s.spend1Ev.Cancel)
 }
 
 func describeMatches(ms []chain.TxMatch) string {

@@ -53,9 +53,9 @@ func assetsDir(t testing.TB) string {
 type server struct {
 	URL       string
 	chainPeer string // btcd's P2P address, to check it is gone after stop
-	cmd  *exec.Cmd
-	logs *bytes.Buffer
-	done chan struct{}
+	cmd       *exec.Cmd
+	logs      *bytes.Buffer
+	done      chan struct{}
 }
 
 // startServer runs `server -devnet` on a free port and waits for /healthz.

@@ -30,8 +30,11 @@ func BenchmarkWasmSize(b *testing.B) {
 // BenchmarkSync300 times a sync of the playground's 300 blocks by the page
 // in headless Chromium and by the same chain code natively, in one run.
 func BenchmarkSync300(b *testing.B) {
-	s := startServer(b)
+	s := startServer(b, "-devnet-blocks", "300")
 	height := s.info(b).Height
+	if height != 300 {
+		b.Fatalf("playground at height %d, want 300", height)
+	}
 	const rounds = 3
 	var native, page, pageEngine []time.Duration
 	for i := 0; i < b.N*rounds; i++ {

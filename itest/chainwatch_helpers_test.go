@@ -33,19 +33,13 @@ type chainWatch struct {
 	miningScript []byte
 }
 
-// segwitHeight is the first regtest height where btcd enforces segwit: its
-// BIP9 deployment starts at 144, locks in at 288 and is active from 432 on,
-// and until then btcd rejects any spend that carries a witness ("has
-// witness data, but segwit isn't active yet").
-const segwitHeight = 432
-
 // startChainWatch starts btcd with segwit active and a synced backend.
 func startChainWatch(t *testing.T) *chainWatch {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	d, err := devnet.Start(ctx, devnet.Config{InitialBlocks: segwitHeight, Logger: log})
+	d, err := devnet.Start(ctx, devnet.Config{InitialBlocks: devnet.SegwitHeight, Logger: log})
 	if err != nil {
 		t.Fatalf("start devnet: %v", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/btcsuite/btcd/chaincfg"
+
+	"lnwasm/server/devnet"
 )
 
 // options are the server's flags; each can also be set as LNWASM_<NAME>.
@@ -16,6 +18,7 @@ type options struct {
 	network      string
 	devnet       bool
 	devnetDir    string
+	devnetBlocks uint
 	allowPrivate bool
 	allowPorts   string
 	origins      string
@@ -46,6 +49,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.network, "network", "regtest", "Bitcoin network: regtest, signet, testnet or mainnet")
 	fs.BoolVar(&o.devnet, "devnet", false, "run the regtest playground: a local btcd with an initial chain (regtest only)")
 	fs.StringVar(&o.devnetDir, "devnet-dir", "", "keep the playground's chain in this directory between runs (default: temporary)")
+	fs.UintVar(&o.devnetBlocks, "devnet-blocks", devnet.SegwitHeight, "height the playground mines to at start (segwit activates at 432 on regtest)")
 	fs.BoolVar(&o.allowPrivate, "allow-private", false, "let the bridge reach loopback and private addresses (the playground sets it)")
 	fs.StringVar(&o.allowPorts, "allow-ports", "", "comma-separated ports the bridge may reach (default: 9735 and the network's P2P port)")
 	fs.StringVar(&o.origins, "origins", "", "comma-separated page origins allowed to use the bridge besides this server's own")

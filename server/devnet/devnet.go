@@ -8,6 +8,12 @@ import (
 	"path/filepath"
 )
 
+// SegwitHeight is the height at which btcd activates segwit on regtest
+// (BIP9: signalling starts at 144, locks in at 288, activates at 432). Below
+// it btcd refuses P2WPKH spends, which every wallet and channel needs, so the
+// playground mines at least this far by default.
+const SegwitHeight = 432
+
 // Config configures the playground.
 type Config struct {
 	// Dir keeps the chain between runs; empty means a temporary directory

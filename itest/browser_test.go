@@ -79,6 +79,7 @@ type pageInfo struct {
 	SyncedToChain  bool   `json:"syncedToChain"`
 	RestoredHeight int64  `json:"restoredHeight"`
 	BridgeBytesIn  uint64 `json:"bridgeBytesIn"`
+	SyncMillis     int64  `json:"syncMillis"`
 }
 
 // awaitPromise makes Evaluate wait for a returned Promise to settle.

@@ -20,6 +20,16 @@ import (
 // the chain peer through the server's bridge.
 func startNativeChain(t testing.TB, s *server, journal kvdb.Journal, dataDir string) *chain.Neutrino {
 	t.Helper()
+	n := newNativeChain(t, s, journal, dataDir)
+	if err := n.Start(); err != nil {
+		t.Fatalf("start neutrino: %v", err)
+	}
+	return n
+}
+
+// newNativeChain builds the backend without starting it.
+func newNativeChain(t testing.TB, s *server, journal kvdb.Journal, dataDir string) *chain.Neutrino {
+	t.Helper()
 	db, err := kvdb.Open(journal)
 	if err != nil {
 		t.Fatalf("open kvdb: %v", err)
@@ -34,9 +44,6 @@ func startNativeChain(t testing.TB, s *server, journal kvdb.Journal, dataDir str
 	})
 	if err != nil {
 		t.Fatalf("new neutrino: %v", err)
-	}
-	if err := n.Start(); err != nil {
-		t.Fatalf("start neutrino: %v", err)
 	}
 	t.Cleanup(func() { _ = n.Stop() })
 	return n

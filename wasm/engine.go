@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall/js"
+	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
 
@@ -35,6 +36,8 @@ type engine struct {
 	network  string
 	backend  *chain.Neutrino
 	restored chain.Progress // what IndexedDB held before this session synced
+	started  time.Time      // when the chain backend started
+	syncedIn time.Duration  // from start to first synced; 0 until then
 
 	bytesIn, bytesOut atomic.Uint64
 }
@@ -118,7 +121,7 @@ func (e *engine) start(raw json.RawMessage) (any, error) {
 	if err := backend.Start(); err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
-	e.backend, e.network = backend, p.Network
+	e.backend, e.network, e.started = backend, p.Network, time.Now()
 	go e.emitSync(backend)
 	e.log.Info("engine started", "network", p.Network, "restored_height", e.restored.HeaderHeight)
 	return map[string]any{"restoredHeight": e.restored.HeaderHeight}, nil

@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"syscall/js"
 	"testing"
@@ -55,19 +56,37 @@ func TestErrorCode(t *testing.T) {
 // worker's (web/idbfs.js kvHost), so the Go↔JS marshalling is tested.
 func fakeHost(t *testing.T, failCommit bool) js.Value {
 	t.Helper()
+	loadUnpack(t)
 	js.Global().Set("__lnwasmFail", failCommit)
 	fn := js.Global().Get("Function").New(`
 const m = new Map();
 const hex = (u) => Array.from(u, (b) => b.toString(16).padStart(2, "0")).join("");
 return {
   async kvLoad() { return [...m.values()].map(([k, v]) => [k.slice(), v.slice()]); },
-  async kvCommit(puts, dels) {
+  async kvCommit(packed) {
     if (globalThis.__lnwasmFail) throw new Error("quota exceeded");
-    for (const k of dels) m.delete(hex(k));
-    for (const [k, v] of puts) m.set(hex(k), [k.slice(), v.slice()]);
+    const { puts, dels } = globalThis.__unpack(packed);
+    for (const k of dels) m.delete(hex(new Uint8Array(k)));
+    for (const [k, v] of puts) m.set(hex(new Uint8Array(k)), [new Uint8Array(k), new Uint8Array(v)]);
   },
 };`)
 	return fn.Invoke()
+}
+
+// loadUnpack imports the worker's own unpackRecords from web/idbfs.js, so
+// the test checks Go's packing against the decoder the browser runs.
+func loadUnpack(t *testing.T) {
+	t.Helper()
+	src, err := os.ReadFile("../web/idbfs.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "data:text/javascript," + js.Global().Call("encodeURIComponent", string(src)).String()
+	mod, err := await(js.Global().Get("Function").New("u", "return import(u)").Invoke(url))
+	if err != nil {
+		t.Fatalf("import web/idbfs.js: %v", err)
+	}
+	js.Global().Set("__unpack", mod.Get("unpackRecords"))
 }
 
 func TestIDBJournalRoundTrip(t *testing.T) {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
 	"syscall/js"
 
@@ -35,18 +36,37 @@ func (j *idbJournal) Load() ([]kvdb.Record, error) {
 }
 
 // Commit writes one transaction's changes and returns once IndexedDB has
-// committed them.
+// committed them. The records cross to JS packed in one buffer (see
+// packRecords), since a JS call per record costs more than the write.
 func (j *idbJournal) Commit(puts []kvdb.Record, deletes [][]byte) error {
-	jsPuts := js.Global().Get("Array").New(len(puts))
-	for i, r := range puts {
-		jsPuts.SetIndex(i, js.ValueOf([]any{bytesToJS(r.Key), bytesToJS(r.Value)}))
-	}
-	jsDels := js.Global().Get("Array").New(len(deletes))
-	for i, k := range deletes {
-		jsDels.SetIndex(i, bytesToJS(k))
-	}
-	if _, err := await(j.host.Call("kvCommit", jsPuts, jsDels)); err != nil {
+	if _, err := await(j.host.Call("kvCommit", bytesToJS(packRecords(puts, deletes)))); err != nil {
 		return fmt.Errorf("commit chain db to IndexedDB: %w", err)
 	}
 	return nil
+}
+
+// packRecords lays out puts and deletes as web/idbfs.js's unpackRecords
+// reads them: little-endian uint32 counts and length prefixes.
+func packRecords(puts []kvdb.Record, deletes [][]byte) []byte {
+	size := 8
+	for _, r := range puts {
+		size += 8 + len(r.Key) + len(r.Value)
+	}
+	for _, k := range deletes {
+		size += 4 + len(k)
+	}
+	out := make([]byte, 0, size)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(puts)))
+	for _, r := range puts {
+		out = appendBytes(appendBytes(out, r.Key), r.Value)
+	}
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(deletes)))
+	for _, k := range deletes {
+		out = appendBytes(out, k)
+	}
+	return out
+}
+
+func appendBytes(out, b []byte) []byte {
+	return append(binary.LittleEndian.AppendUint32(out, uint32(len(b))), b...)
 }

@@ -14,12 +14,7 @@ function setBar(bar, text, have, want) {
   text.textContent = `${have} / ${want}`;
 }
 
-// timing records when the engine was started and first synced, for the
-// benchmark that compares the page with native code.
-const timing = (window.lnwasmTiming = { pageStart: performance.now() });
-
 function draw(info) {
-  if (info.syncedToChain && timing.synced === undefined) timing.synced = performance.now();
   setBar($("headers-bar"), $("headers-text"), info.headerHeight, info.targetHeight);
   setBar($("filters-bar"), $("filters-text"), info.filterHeight, info.targetHeight);
   $("network").textContent = info.network;
@@ -68,7 +63,6 @@ async function main() {
     if (ev.type === "sync") draw(ev.info);
     if (ev.type === "log") logLine(ev);
   });
-  timing.startCalled = performance.now();
   await lnwasm.start({ network: cfg.network, bridge, chainPeers: cfg.chainPeers, dbName: cfg.dbName });
   draw(await lnwasm.getInfo());
 }

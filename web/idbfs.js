@@ -56,6 +56,7 @@ export class IdbFS {
     this.fds = new Map();
     this.nextFd = 100;
     this.queue = Promise.resolve(); // serialises operations, like a disk
+    this.pending = 0; // operations queued and not yet answered
     this.out = "";
   }
 
@@ -70,7 +71,21 @@ export class IdbFS {
 
   // run queues one operation and reports its outcome to a Node-style callback.
   run(cb, fn) {
-    this.queue = this.queue.then(fn).then((v) => cb(null, v), (e) => cb(e));
+    this.pending++;
+    this.queue = this.queue.then(fn).then((v) => { this.pending--; cb(null, v); }, (e) => { this.pending--; cb(e); });
+  }
+
+  // now answers at once when nothing is queued and sync can answer from
+  // memory (it returns undefined if it cannot), otherwise it queues async.
+  // Go waits for every fs callback; answering in the same call saves a trip
+  // through the event loop, which dominates header validation's many reads.
+  now(cb, sync, async) {
+    if (this.pending === 0) {
+      let v;
+      try { v = sync(); } catch (e) { cb(e); return; }
+      if (v !== undefined) { cb(null, v); return; }
+    }
+    this.run(cb, async);
   }
 
   parent(path) {
@@ -154,29 +169,45 @@ export class IdbFS {
 
   close(fd, cb) { this.run(cb, async () => { this.fdPath(fd); this.fds.delete(fd); }); }
   fsync(fd, cb) { this.run(cb, async () => { this.fdPath(fd); }); }
-  fstat(fd, cb) { this.run(cb, async () => this.statOf(this.fdPath(fd).path)); }
-  stat(path, cb) { this.run(cb, async () => this.statOf(this.norm(path))); }
+  fstat(fd, cb) {
+    const st = () => this.statOf(this.fdPath(fd).path);
+    this.now(cb, st, async () => st());
+  }
+  stat(path, cb) {
+    const st = () => this.statOf(this.norm(path));
+    this.now(cb, st, async () => st());
+  }
   lstat(path, cb) { this.stat(path, cb); }
 
   read(fd, buf, off, len, pos, cb) {
-    this.run(cb, async () => {
+    const sync = () => {
       const f = this.fdPath(fd);
-      const m = this.meta.get(f.path);
-      if (m.dir) throw fsError("EISDIR", f.path);
-      let at = pos === null || pos === undefined ? f.pos || 0 : pos;
-      const n = Math.max(0, Math.min(len, m.size - at));
-      const map = await this.chunkMap(f.path);
-      for (let done = 0; done < n;) {
-        const i = Math.floor((at + done) / CHUNK), o = (at + done) % CHUNK;
-        const take = Math.min(CHUNK - o, n - done);
-        const chunk = map.get(i);
-        if (chunk) buf.set(chunk.subarray(o, o + take), off + done);
-        else buf.fill(0, off + done, off + done + take);
-        done += take;
-      }
-      if (pos === null || pos === undefined) f.pos = at + n;
-      return n;
+      const map = this.chunks.get(f.path);
+      return map ? this.readFrom(f, map, buf, off, len, pos) : undefined;
+    };
+    this.now(cb, sync, async () => {
+      const f = this.fdPath(fd);
+      return this.readFrom(f, await this.chunkMap(f.path), buf, off, len, pos);
     });
+  }
+
+  // readFrom copies from a file's loaded chunks; a hole reads as zeros.
+  readFrom(f, map, buf, off, len, pos) {
+    const m = this.meta.get(f.path);
+    if (!m) throw fsError("ENOENT", f.path);
+    if (m.dir) throw fsError("EISDIR", f.path);
+    const at = pos === null || pos === undefined ? f.pos || 0 : pos;
+    const n = Math.max(0, Math.min(len, m.size - at));
+    for (let done = 0; done < n;) {
+      const i = Math.floor((at + done) / CHUNK), o = (at + done) % CHUNK;
+      const take = Math.min(CHUNK - o, n - done);
+      const chunk = map.get(i);
+      if (chunk) buf.set(chunk.subarray(o, o + take), off + done);
+      else buf.fill(0, off + done, off + done + take);
+      done += take;
+    }
+    if (pos === null || pos === undefined) f.pos = at + n;
+    return n;
   }
 
   write(fd, buf, off, len, pos, cb) {
@@ -320,6 +351,22 @@ export class IdbFS {
   readlink(path, cb) { cb(fsError("EINVAL", path)); }
 }
 
+// unpackRecords reads wasm/journal.go's packing: a uint32 count of puts,
+// each a uint32-length-prefixed key and value, then a uint32 count of
+// deletes, each a uint32-length-prefixed key (all little-endian). It returns
+// fresh ArrayBuffers, so IndexedDB stores just the record, not the batch.
+export function unpackRecords(packed) {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  let at = 0;
+  const u32 = () => { const v = view.getUint32(at, true); at += 4; return v; };
+  const bytes = () => { const n = u32(); const b = packed.slice(at, at + n).buffer; at += n; return b; };
+  const puts = [], dels = [];
+  for (let n = u32(); n > 0; n--) { const k = bytes(); puts.push([k, bytes()]); }
+  for (let n = u32(); n > 0; n--) dels.push(bytes());
+  if (at !== packed.byteLength) throw new Error("kvCommit: malformed batch");
+  return { puts, dels };
+}
+
 // kvLoad and kvCommit are the Go side's walletdb journal (wasm/journal.go).
 export function kvHost(idb) {
   return {
@@ -329,11 +376,15 @@ export function kvHost(idb) {
       const [keys, vals] = await Promise.all([reqDone(store.getAllKeys()), reqDone(store.getAll())]);
       return keys.map((k, i) => [new Uint8Array(k), new Uint8Array(vals[i])]);
     },
-    async kvCommit(puts, dels) {
+    // kvCommit takes one transaction's changes packed in a single buffer
+    // (see wasm/journal.go): crossing from Go to JS once per record would
+    // cost more than the IndexedDB writes themselves.
+    async kvCommit(packed) {
+      const { puts, dels } = unpackRecords(packed);
       const tx = idb.transaction(["fs", "db"], "readwrite");
       const store = tx.objectStore("db");
-      for (const k of dels) store.delete(k.slice().buffer);
-      for (const [k, v] of puts) store.put(v.slice().buffer, k.slice().buffer);
+      for (const k of dels) store.delete(k);
+      for (const [k, v] of puts) store.put(v, k);
       await txDone(tx);
     },
   };

@@ -22,7 +22,7 @@ wasm:
 	@mkdir -p $(BUILD)
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w -X main.version=$(VERSION)" -o $(BUILD)/lnwasm.wasm ./wasm
 	cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(BUILD)/wasm_exec.js
-	$(GO) run ./server/precompress $(BUILD)/lnwasm.wasm
+	$(GO) run ./server/precompress $(BUILD)/lnwasm.wasm $(BUILD)/wasm_exec.js
 
 demo: wasm
 	@echo "Starting the regtest playground; the URL to open follows."

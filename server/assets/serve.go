@@ -3,6 +3,7 @@ package assets
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -28,6 +29,7 @@ func Handler(dir, name, contentType string) http.Handler {
 			}
 			if data, mod, err := readFresh(path+enc.ext, path); err == nil {
 				w.Header().Set("Content-Encoding", enc.name)
+				slog.Debug("serving asset", "name", name, "encoding", enc.name, "bytes", len(data))
 				http.ServeContent(w, r, name, mod, bytes.NewReader(data))
 				return
 			}
@@ -37,6 +39,8 @@ func Handler(dir, name, contentType string) http.Handler {
 			http.Error(w, fmt.Sprintf("%s is not built: run `make wasm` (looked in %s)", name, dir), http.StatusNotFound)
 			return
 		}
+		slog.Debug("serving asset", "name", name, "encoding", "identity", "bytes", len(data),
+			"accept_encoding", r.Header.Get("Accept-Encoding"))
 		st, _ := os.Stat(path)
 		http.ServeContent(w, r, name, st.ModTime(), bytes.NewReader(data))
 	})

@@ -29,7 +29,7 @@ demo: wasm
 	$(GO) run ./server -devnet -devnet-dir "$${XDG_CACHE_HOME:-$$HOME/.cache}/lnwasm/devnet" -assets $(BUILD)
 
 # deps installs what the tests need and caches it: Debian's Chromium (the
-# browser tests), websockify (the bridge benchmark's peer); btcd is built from
+# browser tests), websockify (the bridge benchmark's peer); btcd and lnd are built from
 # the Go module proxy by the harness on first use (server/devnet).
 deps:
 	@if ! command -v chromium >/dev/null || ! command -v websockify >/dev/null; then \

@@ -29,7 +29,7 @@ func BenchmarkWasmSize(b *testing.B) {
 // BenchmarkSync300 times a sync of the playground's 300 blocks by the page
 // in headless Chromium and by the same chain code natively, in one run.
 func BenchmarkSync300(b *testing.B) {
-	s := startServer(b, "-devnet-blocks", "300")
+	s := startServer(b, "-devnet-blocks", "300", "-devnet-hub=false")
 	height := s.info(b).Height
 	if height != 300 {
 		b.Fatalf("playground at height %d, want 300", height)

@@ -19,6 +19,7 @@ type options struct {
 	devnet       bool
 	devnetDir    string
 	devnetBlocks uint
+	devnetHub    bool
 	allowPrivate bool
 	allowPorts   string
 	origins      string
@@ -50,6 +51,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.BoolVar(&o.devnet, "devnet", false, "run the regtest playground: a local btcd with an initial chain (regtest only)")
 	fs.StringVar(&o.devnetDir, "devnet-dir", "", "keep the playground's chain in this directory between runs (default: temporary)")
 	fs.UintVar(&o.devnetBlocks, "devnet-blocks", devnet.SegwitHeight, "height the playground mines to at start (segwit activates at 432 on regtest)")
+	fs.BoolVar(&o.devnetHub, "devnet-hub", true, "start the playground's routing node, a real lnd (built from the Go module proxy on first use)")
 	fs.BoolVar(&o.allowPrivate, "allow-private", false, "let the bridge reach loopback and private addresses (the playground sets it)")
 	fs.StringVar(&o.allowPorts, "allow-ports", "", "comma-separated ports the bridge may reach (default: 9735 and the network's P2P port)")
 	fs.StringVar(&o.origins, "origins", "", "comma-separated page origins allowed to use the bridge besides this server's own")

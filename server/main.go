@@ -41,7 +41,7 @@ func run(ctx context.Context, o *options) error {
 	var dn *devnet.Devnet
 	if o.devnet {
 		var err error
-		dn, err = devnet.Start(ctx, devnet.Config{Dir: o.devnetDir, InitialBlocks: uint32(o.devnetBlocks), Logger: log})
+		dn, err = devnet.Start(ctx, devnet.Config{Dir: o.devnetDir, InitialBlocks: uint32(o.devnetBlocks), Hub: o.devnetHub, Logger: log})
 		if err != nil {
 			return err
 		}
@@ -95,12 +95,18 @@ func bridgePolicy(o *options, dn *devnet.Devnet) (bridge.Policy, error) {
 	p.Origins = splitList(o.origins)
 	if dn != nil {
 		p.AllowPrivate = true
-		_, ps, _ := net.SplitHostPort(dn.ChainPeer())
-		dp, err := parsePort(ps)
-		if err != nil {
-			return bridge.Policy{}, err
+		hosts := []string{dn.ChainPeer()}
+		if dn.Hub != nil {
+			hosts = append(hosts, dn.Hub.P2PAddr)
 		}
-		p.AllowPorts = append(p.AllowPorts, dp)
+		for _, h := range hosts {
+			_, ps, _ := net.SplitHostPort(h)
+			dp, err := parsePort(ps)
+			if err != nil {
+				return bridge.Policy{}, err
+			}
+			p.AllowPorts = append(p.AllowPorts, dp)
+		}
 	}
 	return p, nil
 }

@@ -1,5 +1,5 @@
 // Command ensure builds and caches what the integration tests need from the
-// Go module proxy (btcd), so `make test` works on a machine with only Go.
+// Go module proxy (btcd and lnd), so `make test` works on a machine with only Go.
 package main
 
 import (
@@ -17,4 +17,10 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("btcd:", path)
+	dir, err := devnet.EnsureLnd(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ensure lnd:", err)
+		os.Exit(1)
+	}
+	fmt.Println("lnd:", dir)
 }

@@ -23,15 +23,19 @@ type Config struct {
 	InitialBlocks uint32
 	// P2PPort is btcd's P2P port; 0 picks a free one.
 	P2PPort int
-	Logger  *slog.Logger
+	// Hub starts the playground's routing node, a real lnd.
+	Hub    bool
+	Logger *slog.Logger
 }
 
 // Devnet is a running playground.
 type Devnet struct {
 	Btcd   *Btcd
+	Hub    *Lnd // nil unless Config.Hub
 	log    *slog.Logger
 	tmpDir string
 	logf   *os.File
+	hubLog *os.File
 }
 
 // Start builds btcd if needed, starts it and mines the initial chain.
@@ -72,8 +76,33 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 		d.Close()
 		return nil, fmt.Errorf("start devnet: %w", err)
 	}
+	if cfg.Hub {
+		if err := d.startHub(ctx, dir); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("start devnet: %w", err)
+		}
+	}
 	log.Info("devnet running", "btcd_p2p", d.Btcd.P2PAddr, "dir", dir)
 	return d, nil
+}
+
+// startHub builds lnd if needed and starts the hub on the playground's btcd.
+func (d *Devnet) startHub(ctx context.Context, dir string) error {
+	bin, err := EnsureLnd(ctx)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, "hub.out"))
+	if err != nil {
+		return err
+	}
+	d.hubLog = f
+	d.Hub, err = StartLnd(ctx, bin, filepath.Join(dir, "hub"), "hub", d.Btcd, f)
+	if err != nil {
+		return err
+	}
+	d.log.Info("hub running", "pubkey", d.Hub.Pubkey, "host", d.Hub.P2PAddr)
+	return nil
 }
 
 func (d *Devnet) mineTo(height uint32) error {
@@ -96,6 +125,12 @@ func (d *Devnet) ChainPeer() string { return d.Btcd.P2PAddr }
 // temporary directory.
 func (d *Devnet) Close() error {
 	var err error
+	if d.Hub != nil {
+		d.Hub.Stop()
+	}
+	if d.hubLog != nil {
+		d.hubLog.Close()
+	}
 	if d.Btcd != nil {
 		err = d.Btcd.Stop()
 	}

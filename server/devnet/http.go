@@ -19,6 +19,14 @@ type Info struct {
 	// ChainID is the hash of block 1: pages key their stored chain state by
 	// it, so a playground started afresh is not mistaken for an old one.
 	ChainID string `json:"chainId"`
+	// Hub is the playground's lnd, when it runs.
+	Hub *NodeInfo `json:"hub,omitempty"`
+}
+
+// NodeInfo names a Lightning node of the playground.
+type NodeInfo struct {
+	Pubkey string `json:"pubkey"`
+	Host   string `json:"host"`
 }
 
 // Register adds /devnet/info and /devnet/mine to a mux.
@@ -34,6 +42,9 @@ func (d *Devnet) InfoNow() (Info, error) {
 		return Info{}, err
 	}
 	info := Info{Network: "regtest", ChainPeer: d.ChainPeer(), Height: h}
+	if d.Hub != nil {
+		info.Hub = &NodeInfo{Pubkey: d.Hub.Pubkey, Host: d.Hub.P2PAddr}
+	}
 	if h >= 1 {
 		hash, err := d.Btcd.RPC().GetBlockHash(1)
 		if err != nil {

@@ -1,0 +1,129 @@
+package devnet
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Lnd is one lnd process in regtest on loopback, using the playground's
+// btcd as its chain backend.
+type Lnd struct {
+	Alias   string
+	Dir     string
+	P2PAddr string // host:port for Lightning peers
+	RPCAddr string
+	Pubkey  string
+
+	bin    string // directory with lnd and lncli
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// StartLnd starts lnd against b and waits until it answers getinfo.
+func StartLnd(ctx context.Context, binDir, dir, alias string, b *Btcd, log *os.File) (*Lnd, error) {
+	ports := make([]int, 3)
+	for i := range ports {
+		p, err := portOr(0)
+		if err != nil {
+			return nil, fmt.Errorf("start lnd %s: %w", alias, err)
+		}
+		ports[i] = p
+	}
+	l := &Lnd{
+		Alias: alias, Dir: dir, bin: binDir, exited: make(chan struct{}),
+		P2PAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])),
+		RPCAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1])),
+	}
+	args := []string{
+		"--lnddir=" + dir, "--alias=" + alias, "--noseedbackup", "--debuglevel=info",
+		"--bitcoin.active", "--bitcoin.regtest", "--bitcoin.node=btcd",
+		"--btcd.rpchost=" + b.RPCAddr, "--btcd.rpcuser=" + b.RPCUser, "--btcd.rpcpass=" + b.RPCPass,
+		"--btcd.rpccert=" + b.RPCCert,
+		"--listen=" + l.P2PAddr, "--rpclisten=" + l.RPCAddr,
+		"--restlisten=" + net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[2])),
+		"--externalip=" + l.P2PAddr, "--accept-keysend", "--protocol.wumbo-channels",
+		"--trickledelay=50", "--bitcoin.defaultchanconfs=1",
+	}
+	l.cmd = exec.Command(filepath.Join(binDir, "lnd"), args...)
+	l.cmd.Stdout, l.cmd.Stderr = log, log
+	detach(l.cmd)
+	if err := l.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start lnd %s: %w", alias, err)
+	}
+	go func() { _ = l.cmd.Wait(); close(l.exited) }()
+	if err := l.waitReady(ctx); err != nil {
+		l.Stop()
+		return nil, err
+	}
+	return l, nil
+}
+
+// waitReady polls getinfo until lnd answers and has synced to btcd.
+func (l *Lnd) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	var last error
+	for {
+		var info struct {
+			IdentityPubkey string `json:"identity_pubkey"`
+			SyncedToChain  bool   `json:"synced_to_chain"`
+		}
+		last = l.CLI(ctx, &info, "getinfo")
+		if last == nil && info.SyncedToChain {
+			l.Pubkey = info.IdentityPubkey
+			return nil
+		}
+		select {
+		case <-l.exited:
+			return fmt.Errorf("lnd %s exited during start-up; see %s", l.Alias, l.Dir)
+		case <-ctx.Done():
+			return fmt.Errorf("lnd %s not ready: %v (%w)", l.Alias, last, ctx.Err())
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// CLI runs lncli against this lnd and decodes its JSON output into out
+// (which may be nil).
+func (l *Lnd) CLI(ctx context.Context, out any, args ...string) error {
+	base := []string{
+		"--lnddir=" + l.Dir, "--network=regtest", "--rpcserver=" + l.RPCAddr,
+	}
+	cmd := exec.CommandContext(ctx, filepath.Join(l.bin, "lncli"), append(base, args...)...)
+	b, err := cmd.Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return fmt.Errorf("lncli %s: %w: %s", args[0], err, ee.Stderr)
+		}
+		return fmt.Errorf("lncli %s: %w", args[0], err)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("lncli %s: decode: %w", args[0], err)
+	}
+	return nil
+}
+
+// Stop ends lnd: SIGTERM, then SIGKILL after ten seconds.
+func (l *Lnd) Stop() {
+	if l.cmd == nil || l.cmd.Process == nil {
+		return
+	}
+	_ = l.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-l.exited:
+	case <-time.After(10 * time.Second):
+		_ = syscall.Kill(-l.cmd.Process.Pid, syscall.SIGKILL)
+		<-l.exited
+	}
+}

@@ -120,6 +120,31 @@ func (n *Node) unlockWith(entropy []byte) error {
 	return nil
 }
 
+// WalletState is "none", "locked" or "unlocked", as a page shows it.
+func (n *Node) WalletState() (string, error) {
+	if _, err := n.identityKey(); err == nil {
+		return "unlocked", nil
+	}
+	has, err := n.HasWallet()
+	switch {
+	case err != nil:
+		return "", err
+	case has:
+		return "locked", nil
+	default:
+		return "none", nil
+	}
+}
+
+// IdentityPubkey is the node's public key in hex, or "" while locked.
+func (n *Node) IdentityPubkey() string {
+	k, err := n.identityKey()
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%x", k.PubKey().SerializeCompressed())
+}
+
 // identityKey returns the node key, or ErrWalletLocked.
 func (n *Node) identityKey() (*btcec.PrivateKey, error) {
 	n.mu.Lock()

@@ -20,6 +20,8 @@ import (
 	"lnwasm/bridge"
 	"lnwasm/chain"
 	"lnwasm/chain/kvdb"
+	"lnwasm/node"
+	"lnwasm/node/store/wdbstore"
 )
 
 // chainDir is where neutrino keeps its flat header files in the worker's
@@ -35,6 +37,7 @@ type engine struct {
 	mu       sync.Mutex
 	network  string
 	backend  *chain.Neutrino
+	node     *node.Node
 	restored chain.Progress // what IndexedDB held before this session synced
 	started  time.Time      // when the chain backend started
 	syncedIn time.Duration  // from start to first synced; 0 until then
@@ -50,8 +53,10 @@ type handler func(params json.RawMessage) (any, error)
 
 func (e *engine) methods() map[string]handler {
 	return map[string]handler{
-		"start":   e.start,
-		"getInfo": e.getInfo,
+		"start":        e.start,
+		"getInfo":      e.getInfo,
+		"createWallet": e.createWallet,
+		"unlockWallet": e.unlockWallet,
 	}
 }
 
@@ -110,6 +115,14 @@ func (e *engine) start(raw json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, apiErr(codeStorage, fmt.Errorf("start: %w", err))
 	}
+	nodeStore, err := wdbstore.New(db)
+	if err != nil {
+		return nil, apiErr(codeStorage, fmt.Errorf("start: %w", err))
+	}
+	nd, err := node.New(node.Config{Network: params, Store: nodeStore, Logger: e.log})
+	if err != nil {
+		return nil, fmt.Errorf("start: %w", err)
+	}
 	backend, err := chain.NewNeutrino(chain.NeutrinoConfig{
 		Params: params, DataDir: chainDir, DB: db, Peers: p.ChainPeers,
 		Dial: e.dialer(p.Bridge), Logger: e.log,
@@ -121,7 +134,7 @@ func (e *engine) start(raw json.RawMessage) (any, error) {
 	if err := backend.Start(); err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
-	e.backend, e.network, e.started = backend, p.Network, time.Now()
+	e.backend, e.network, e.started, e.node = backend, p.Network, time.Now(), nd
 	go e.emitSync(backend)
 	e.log.Info("engine started", "network", p.Network, "restored_height", e.restored.HeaderHeight)
 	return map[string]any{"restoredHeight": e.restored.HeaderHeight}, nil

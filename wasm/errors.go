@@ -6,6 +6,8 @@ import (
 	"errors"
 
 	"lnwasm/bridge"
+	"lnwasm/node"
+	"lnwasm/node/keys"
 )
 
 // The stable error codes of DESIGN.md's JS API that this engine can raise.
@@ -18,7 +20,26 @@ const (
 	codePeerUnreachable = "PEER_UNREACHABLE"
 	codeStorage         = "STORAGE_FAILED"
 	codeInternal        = "INTERNAL"
+	codeWalletExists    = "WALLET_EXISTS"
+	codeNoWallet        = "NO_WALLET"
+	codeWalletLocked    = "WALLET_LOCKED"
+	codeWrongPassword   = "WRONG_PASSWORD"
+	codeWeakPassword    = "WEAK_PASSWORD"
+	codeInvalidMnemonic = "INVALID_MNEMONIC"
 )
+
+// sentinelCodes maps the node's errors to their codes.
+var sentinelCodes = []struct {
+	err  error
+	code string
+}{
+	{node.ErrWalletExists, codeWalletExists},
+	{node.ErrNoWallet, codeNoWallet},
+	{node.ErrWalletLocked, codeWalletLocked},
+	{node.ErrWeakPassword, codeWeakPassword},
+	{keys.ErrWrongPassword, codeWrongPassword},
+	{keys.ErrInvalidMnemonic, codeInvalidMnemonic},
+}
 
 // apiError carries a stable code next to the readable message.
 type apiError struct {
@@ -35,9 +56,15 @@ func apiErr(code string, err error) error { return &apiError{code: code, err: er
 // derived from a bridge close, or INTERNAL.
 func errorCode(err error) string {
 	var ae *apiError
-	switch {
-	case errors.As(err, &ae):
+	if errors.As(err, &ae) {
 		return ae.code
+	}
+	for _, s := range sentinelCodes {
+		if errors.Is(err, s.err) {
+			return s.code
+		}
+	}
+	switch {
 	case bridge.IsRefused(err):
 		return codeBridgeRefused
 	case bridge.IsUnreachable(err):

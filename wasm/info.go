@@ -11,9 +11,11 @@ import (
 )
 
 // info is getInfo's result: lncli getinfo's chain fields, plus the sync
-// detail the page's progress bar needs. Identity, alias, peers and channels
-// arrive with the wire and channel issues.
+// detail the page's progress bar needs, and the wallet's state. Peers and
+// channels arrive with the wire and channel issues.
 type info struct {
+	IdentityPubkey string `json:"identityPubkey"`
+	WalletState    string `json:"walletState"` // none, locked or unlocked
 	Network        string `json:"network"`
 	BlockHeight    uint32 `json:"blockHeight"`
 	BlockHash      string `json:"blockHash"`
@@ -53,7 +55,12 @@ func (e *engine) infoOf(b *chain.Neutrino) info {
 		RestoredHeight: e.restored.HeaderHeight, Version: version, SyncMillis: e.syncedIn.Milliseconds(),
 		BridgeBytesIn: e.bytesIn.Load(), BridgeBytesOut: e.bytesOut.Load(),
 	}
+	nd := e.node
 	e.mu.Unlock()
+	if nd != nil {
+		in.IdentityPubkey = nd.IdentityPubkey()
+		in.WalletState, _ = nd.WalletState()
+	}
 	if best, err := b.BestBlock(); err == nil {
 		in.BlockHeight, in.BlockHash = best.Height, best.Hash.String()
 	}

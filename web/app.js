@@ -26,6 +26,7 @@ function draw(info) {
     ? "Synced to the chain."
     : info.headerHeight < info.targetHeight ? "Downloading block headers…" : "Downloading filter headers…";
   document.body.dataset.synced = String(info.syncedToChain);
+  drawWallet(info);
   document.body.dataset.height = String(info.blockHeight);
 }
 
@@ -36,6 +37,61 @@ function logLine(ev) {
   engineLog.push(`${ev.level}: ${ev.text}`);
   if (engineLog.length > 500) engineLog.shift();
 }
+
+// drawWallet shows the form that fits the wallet's state.
+let showingWords = false;
+function drawWallet(info) {
+  const state = info.walletState;
+  $("create-form").hidden = state !== "none" || showingWords;
+  $("unlock-form").hidden = state !== "locked";
+  $("wallet-info").hidden = state !== "unlocked" || showingWords;
+  $("identity").textContent = info.identityPubkey || "–";
+  document.body.dataset.wallet = state;
+}
+
+function walletError(e) {
+  $("wallet-status").textContent = `${e.code || "ERROR"}: ${e.message}`;
+  $("wallet-status").classList.add("error");
+}
+
+$("create-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("wallet-status").textContent = "Creating the wallet…";
+  $("wallet-status").classList.remove("error");
+  try {
+    const words = $("restore-words").value.trim();
+    const { mnemonic } = await lnwasm.createWallet({ password: $("create-password").value, mnemonic: words || undefined });
+    $("create-password").value = "";
+    $("restore-words").value = "";
+    $("wallet-status").textContent = "";
+    if (!words) {
+      showingWords = true;
+      $("words").replaceChildren(...mnemonic.split(" ").map((w) => Object.assign(document.createElement("li"), { textContent: w })));
+      $("words-box").hidden = false;
+    }
+    drawWallet(await lnwasm.getInfo());
+  } catch (e) { walletError(e); }
+});
+
+$("words-saved").addEventListener("change", () => { $("words-done").disabled = !$("words-saved").checked; });
+$("words-done").addEventListener("click", async () => {
+  showingWords = false;
+  $("words").replaceChildren();
+  $("words-box").hidden = true;
+  drawWallet(await lnwasm.getInfo());
+});
+
+$("unlock-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("wallet-status").textContent = "Unlocking…";
+  $("wallet-status").classList.remove("error");
+  try {
+    await lnwasm.unlockWallet({ password: $("unlock-password").value });
+    $("unlock-password").value = "";
+    $("wallet-status").textContent = "";
+    drawWallet(await lnwasm.getInfo());
+  } catch (e) { walletError(e); }
+});
 
 function fail(e) {
   $("status").textContent = `${e.code || "ERROR"}: ${e.message}`;

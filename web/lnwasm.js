@@ -36,6 +36,10 @@ export function createClient(workerURL = "worker.js") {
   return {
     start: (opts) => call("start", opts),
     getInfo: () => call("getInfo"),
+    createWallet: (opts) => call("createWallet", opts),
+    unlockWallet: (opts) => call("unlockWallet", opts),
+    connect: (opts) => call("connect", opts),
+    listPeers: () => call("listPeers"),
     subscribe(cb) { listeners.add(cb); return () => listeners.delete(cb); },
   };
 }

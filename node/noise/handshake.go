@@ -3,6 +3,7 @@ package noise
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 )
@@ -163,7 +164,7 @@ func readEphemeralAct(ss *symmetricState, priv *btcec.PrivateKey, act []byte, nu
 	}
 	re, err := btcec.ParsePubKey(act[1:34])
 	if err != nil {
-		return nil, handshakeErr(num, fmt.Errorf("%w: ephemeral key %x: %v", ErrBadPubKey, act[1:34], err), "")
+		return nil, handshakeErr(num, fmt.Errorf("%w: ephemeral key %x: %s", ErrBadPubKey, act[1:34], pubKeyProblem(err)), "")
 	}
 	ss.mixHash(act[1:34])
 	shared := ecdh(re, priv)
@@ -185,4 +186,10 @@ func checkActHeader(act []byte, num, size int) error {
 			"the peer does not speak this version of BOLT 8")
 	}
 	return nil
+}
+
+// pubKeyProblem is btcec's parse error without its "invalid public key: "
+// prefix, which our ErrBadPubKey already says.
+func pubKeyProblem(err error) string {
+	return strings.TrimPrefix(err.Error(), "invalid public key: ")
 }

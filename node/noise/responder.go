@@ -87,7 +87,7 @@ func (r *Responder) RecvActThree(actThree []byte) (*Session, error) {
 	}
 	rs, err := btcec.ParsePubKey(rsBytes)
 	if err != nil {
-		return nil, r.fail(handshakeErr(3, fmt.Errorf("%w: static key %x: %v", ErrBadPubKey, rsBytes, err), ""))
+		return nil, r.fail(handshakeErr(3, fmt.Errorf("%w: static key %x: %s", ErrBadPubKey, rsBytes, pubKeyProblem(err)), ""))
 	}
 	// ss = ECDH(rs, e.priv); ck, temp_k3 = HKDF(ck, ss)
 	se := ecdh(rs, r.e)

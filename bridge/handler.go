@@ -221,6 +221,26 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	}
 }
 
+// Drop closes every open stream to target (every stream if target is
+// empty) with 1001, as a network failure would end them, and keeps serving
+// new ones. Operators use it to move clients off a peer; the regtest
+// playground uses it to show that nodes reconnect. It returns how many
+// streams it closed.
+func (h *Handler) Drop(target string) int {
+	h.mu.Lock()
+	var victims []*stream
+	for s := range h.streams {
+		if target == "" || s.target == target {
+			victims = append(victims, s)
+		}
+	}
+	h.mu.Unlock()
+	for _, s := range victims {
+		go s.closeWith(causeDropped, websocket.StatusGoingAway, "stream dropped by the server")
+	}
+	return len(victims)
+}
+
 // Close is Shutdown without a deadline: each WebSocket close handshake is
 // itself bounded (about 10s), so it returns.
 func (h *Handler) Close() error {

@@ -52,6 +52,7 @@ const (
 	causeTooBig
 	causeProtocol
 	causeShutdown
+	causeDropped
 	numCloseCauses
 )
 
@@ -64,6 +65,7 @@ var causeLabels = [numCloseCauses]string{
 	causeTooBig:       "message_too_big",
 	causeProtocol:     "protocol_error",
 	causeShutdown:     "shutdown",
+	causeDropped:      "dropped",
 }
 
 // metrics are plain atomics: the bridge needs a handful of series and no

@@ -1,14 +1,18 @@
 package node
 
 import (
+	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"sync"
+	"time"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/chaincfg"
 
 	"lnwasm/node/keys"
+	"lnwasm/node/lnwire"
 	"lnwasm/node/store"
 )
 
@@ -18,7 +22,31 @@ type Config struct {
 	Store   store.Store
 	// Scrypt sets the seed sealing cost; zero means keys.DefaultScrypt.
 	Scrypt keys.ScryptParams
+	// Dial opens a byte stream to a Lightning peer (the bridge in a
+	// browser, TCP natively).
+	Dial func(ctx context.Context, addr string) (net.Conn, error)
+	// Features is our init vector; zero means lnwire.DefaultFeatures.
+	Features lnwire.FeatureVector
+	// PingInterval and PongTimeout tune liveness; zero means peer's
+	// defaults (30 s each).
+	PingInterval, PongTimeout time.Duration
+	// Events receives what a UI wants to know as it happens; nil drops them.
+	Events func(Event)
 	Logger *slog.Logger
+}
+
+// Event is a change a subscriber hears about.
+type Event struct {
+	Type      string // "peer"
+	Pubkey    string
+	Connected bool
+	Error     string
+}
+
+func (n *Node) emit(ev Event) {
+	if n.cfg.Events != nil {
+		n.cfg.Events(ev)
+	}
 }
 
 // Node is one Lightning node.
@@ -29,6 +57,7 @@ type Node struct {
 	mu       sync.Mutex
 	ring     *keys.Ring
 	identity *btcec.PrivateKey
+	peers    map[string]*peerSlot // by hex pubkey
 }
 
 // New builds a node; it is locked until CreateWallet or UnlockWallet.
@@ -43,5 +72,13 @@ func New(cfg Config) (*Node, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Node{cfg: cfg, log: log}, nil
+	if cfg.Features.IsEmpty() {
+		cfg.Features = lnwire.DefaultFeatures()
+	}
+	if cfg.Dial == nil {
+		cfg.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
+			return nil, errors.New("this node was built without a dialer")
+		}
+	}
+	return &Node{cfg: cfg, log: log, peers: map[string]*peerSlot{}}, nil
 }

@@ -35,6 +35,7 @@ func routes(o *options, br *bridge.Handler, dn *devnet.Devnet) http.Handler {
 	})
 	if dn != nil {
 		dn.Register(mux)
+		mux.HandleFunc("POST /devnet/bridge/drop", dropStreams(br))
 	}
 	return mux
 }
@@ -54,4 +55,18 @@ func parsePort(s string) (uint16, error) {
 		return 0, fmt.Errorf("port %q: %w", s, err)
 	}
 	return uint16(p), nil
+}
+
+// dropStreams is the playground's "pull the cable" button: it closes every
+// bridge stream (or those to {"target": "host:port"}) so a person, or a
+// test, can watch nodes reconnect.
+func dropStreams(br *bridge.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Target string `json:"target"`
+		}
+		_ = json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&req)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]int{"dropped": br.Drop(req.Target)})
+	}
 }

@@ -57,6 +57,8 @@ func (e *engine) methods() map[string]handler {
 		"getInfo":      e.getInfo,
 		"createWallet": e.createWallet,
 		"unlockWallet": e.unlockWallet,
+		"connect":      e.connect,
+		"listPeers":    e.listPeers,
 	}
 }
 
@@ -119,7 +121,12 @@ func (e *engine) start(raw json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, apiErr(codeStorage, fmt.Errorf("start: %w", err))
 	}
-	nd, err := node.New(node.Config{Network: params, Store: nodeStore, Logger: e.log})
+	nd, err := node.New(node.Config{
+		Network: params, Store: nodeStore, Logger: e.log, Events: e.emitNodeEvent,
+		Dial: func(ctx context.Context, addr string) (net.Conn, error) {
+			return e.dialer(p.Bridge)(ctx, "tcp", addr)
+		},
+	})
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}

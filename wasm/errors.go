@@ -8,6 +8,9 @@ import (
 	"lnwasm/bridge"
 	"lnwasm/node"
 	"lnwasm/node/keys"
+	"lnwasm/node/lnwire"
+	"lnwasm/node/noise"
+	"lnwasm/node/peer"
 )
 
 // The stable error codes of DESIGN.md's JS API that this engine can raise.
@@ -26,6 +29,11 @@ const (
 	codeWrongPassword   = "WRONG_PASSWORD"
 	codeWeakPassword    = "WEAK_PASSWORD"
 	codeInvalidMnemonic = "INVALID_MNEMONIC"
+	codeInvalidPubkey   = "INVALID_PUBKEY"
+	codeInvalidHost     = "INVALID_HOST"
+	codeHandshake       = "HANDSHAKE_FAILED"
+	codeFeatures        = "FEATURES_INCOMPATIBLE"
+	codeWrongChain      = "WRONG_CHAIN"
 )
 
 // sentinelCodes maps the node's errors to their codes.
@@ -39,6 +47,9 @@ var sentinelCodes = []struct {
 	{node.ErrWeakPassword, codeWeakPassword},
 	{keys.ErrWrongPassword, codeWrongPassword},
 	{keys.ErrInvalidMnemonic, codeInvalidMnemonic},
+	{node.ErrInvalidPubkey, codeInvalidPubkey},
+	{node.ErrInvalidHost, codeInvalidHost},
+	{peer.ErrWrongChain, codeWrongChain},
 }
 
 // apiError carries a stable code next to the readable message.
@@ -64,7 +75,13 @@ func errorCode(err error) string {
 			return s.code
 		}
 	}
+	var hs *noise.HandshakeError
+	var unknown *lnwire.ErrUnknownRequired
 	switch {
+	case errors.As(err, &hs):
+		return codeHandshake
+	case errors.As(err, &unknown):
+		return codeFeatures
 	case bridge.IsRefused(err):
 		return codeBridgeRefused
 	case bridge.IsUnreachable(err):

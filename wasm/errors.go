@@ -34,6 +34,7 @@ const (
 	codeHandshake       = "HANDSHAKE_FAILED"
 	codeFeatures        = "FEATURES_INCOMPATIBLE"
 	codeWrongChain      = "WRONG_CHAIN"
+	codePeerProtocol    = "PEER_PROTOCOL"
 )
 
 // sentinelCodes maps the node's errors to their codes.
@@ -50,6 +51,7 @@ var sentinelCodes = []struct {
 	{node.ErrInvalidPubkey, codeInvalidPubkey},
 	{node.ErrInvalidHost, codeInvalidHost},
 	{peer.ErrWrongChain, codeWrongChain},
+	{noise.ErrBadFrame, codePeerProtocol},
 }
 
 // apiError carries a stable code next to the readable message.

@@ -93,6 +93,49 @@ $("unlock-form").addEventListener("submit", async (ev) => {
   } catch (e) { walletError(e); }
 });
 
+// drawPeers renders listPeers as a table.
+async function drawPeers() {
+  let peers;
+  try { ({ peers } = await lnwasm.listPeers()); } catch { return; }
+  const rows = peers.map((p) => {
+    const tr = document.createElement("tr");
+    tr.dataset.pubkey = p.pubkey;
+    tr.dataset.connected = String(p.connected);
+    const cells = [
+      p.pubkey.slice(0, 16) + "…", p.address,
+      p.connected ? "connected" : `reconnecting${p.lastError ? ": " + p.lastError : ""}`,
+      p.connected && p.pingMs ? `${p.pingMs.toFixed(1)} ms` : "–",
+      p.features.map((f) => f.name).join(", "),
+    ];
+    for (const c of cells) tr.append(Object.assign(document.createElement("td"), { textContent: c }));
+    tr.children[0].title = p.pubkey;
+    return tr;
+  });
+  if (!rows.length) rows.push(Object.assign(document.createElement("tr"), { innerHTML: '<td colspan="5">No peers yet.</td>' }));
+  $("peer-rows").replaceChildren(...rows);
+}
+
+async function connectTo(uri) {
+  const at = uri.trim().indexOf("@");
+  $("peers-status").classList.remove("error");
+  if (at < 0) {
+    $("peers-status").textContent = "INVALID_ARGUMENT: write it as pubkey@host:port";
+    $("peers-status").classList.add("error");
+    return;
+  }
+  $("peers-status").textContent = "Connecting…";
+  try {
+    await lnwasm.connect({ pubkey: uri.trim().slice(0, at), host: uri.trim().slice(at + 1) });
+    $("peers-status").textContent = "Connected.";
+  } catch (e) {
+    $("peers-status").textContent = `${e.code || "ERROR"}: ${e.message}`;
+    $("peers-status").classList.add("error");
+  }
+  drawPeers();
+}
+
+$("connect-form").addEventListener("submit", (ev) => { ev.preventDefault(); connectTo($("connect-uri").value); });
+
 function fail(e) {
   $("status").textContent = `${e.code || "ERROR"}: ${e.message}`;
   $("status").classList.add("error");
@@ -107,6 +150,10 @@ async function config() {
     cfg.chainPeers = [info.chainPeer];
     cfg.dbName = `lnwasm-regtest-${(info.chainId || "genesis").slice(0, 16)}`;
     $("devnet").hidden = false;
+    if (info.hub) {
+      $("connect-hub").hidden = false;
+      $("connect-hub").addEventListener("click", () => connectTo(`${info.hub.pubkey}@${info.hub.host}`));
+    }
   }
   return cfg;
 }
@@ -118,10 +165,17 @@ async function main() {
   lnwasm.subscribe((ev) => {
     if (ev.type === "sync") draw(ev.info);
     if (ev.type === "log") logLine(ev);
+    if (ev.type === "peer") drawPeers();
   });
   await lnwasm.start({ network: cfg.network, bridge, chainPeers: cfg.chainPeers, dbName: cfg.dbName });
   draw(await lnwasm.getInfo());
 }
+
+$("drop").addEventListener("click", async () => {
+  const r = await fetch("devnet/bridge/drop", { method: "POST", body: "{}" });
+  $("mine-result").textContent = r.ok ? `Dropped ${(await r.json()).dropped} streams` : "drop failed";
+});
+setInterval(drawPeers, 5000);
 
 $("mine").addEventListener("click", async () => {
   try {

@@ -33,6 +33,23 @@ type NodeInfo struct {
 func (d *Devnet) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /devnet/info", d.handleInfo)
 	mux.HandleFunc("POST /devnet/mine", d.handleMine)
+	mux.HandleFunc("GET /devnet/hub/peers", d.handleHubPeers)
+}
+
+// handleHubPeers shows the hub's own view of its peers (lncli listpeers):
+// a person can check their node is seen, and so can the tests.
+func (d *Devnet) handleHubPeers(w http.ResponseWriter, r *http.Request) {
+	if d.Hub == nil {
+		writeErr(w, http.StatusNotFound, errors.New("the playground runs without a hub (-devnet-hub=false)"))
+		return
+	}
+	var out json.RawMessage
+	if err := d.Hub.CLI(r.Context(), &out, "listpeers"); err != nil {
+		writeErr(w, http.StatusBadGateway, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(out)
 }
 
 // InfoNow reads the playground's state.

@@ -194,3 +194,12 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() (bool, stri
 		}
 	}
 }
+
+func httpPost(url, body string) (*http.Response, error) {
+	return http.Post(url, "application/json", bytes.NewBufferString(body))
+}
+
+func decodeJSON(r *http.Response, v any) error {
+	defer r.Body.Close()
+	return json.NewDecoder(r.Body).Decode(v)
+}

@@ -4,38 +4,46 @@ package lnwire
 // pairs. Names follow the spec's; the comments give its context column
 // (I: init, N: node_announcement, C: channel_announcement, 9: BOLT 11).
 const (
-	// DataLossProtect: extra channel_reestablish fields (now ASSUMED). IN.
+	// DataLossProtectRequired and DataLossProtectOptional: extra
+	// channel_reestablish fields (now ASSUMED). IN.
 	DataLossProtectRequired FeatureBit = 0
 	DataLossProtectOptional FeatureBit = 1
 
-	// InitialRoutingSync: send a full gossip dump. I, odd only.
+	// InitialRoutingSync asks the peer for a full gossip dump. I, odd only.
 	InitialRoutingSync FeatureBit = 3
 
-	// UpfrontShutdownScript: commit to a shutdown scriptpubkey at open. IN.
+	// UpfrontShutdownScriptRequired and UpfrontShutdownScriptOptional: commit to
+	// a shutdown scriptpubkey at open. IN.
 	UpfrontShutdownScriptRequired FeatureBit = 4
 	UpfrontShutdownScriptOptional FeatureBit = 5
 
-	// GossipQueries: more sophisticated gossip control (now ASSUMED). IN.
+	// GossipQueriesRequired and GossipQueriesOptional: more sophisticated gossip
+	// control (now ASSUMED). IN.
 	GossipQueriesRequired FeatureBit = 6
 	GossipQueriesOptional FeatureBit = 7
 
-	// VarOnionOptin: variable-length onion payloads (now ASSUMED). IN9.
+	// VarOnionOptinRequired and VarOnionOptinOptional: variable-length onion
+	// payloads (now ASSUMED). IN9.
 	VarOnionOptinRequired FeatureBit = 8
 	VarOnionOptinOptional FeatureBit = 9
 
-	// GossipQueriesEx: gossip queries with additional information. IN.
+	// GossipQueriesExRequired and GossipQueriesExOptional: gossip queries with
+	// additional information. IN.
 	GossipQueriesExRequired FeatureBit = 10
 	GossipQueriesExOptional FeatureBit = 11
 
-	// StaticRemoteKey: static key for the remote output (now ASSUMED). IN.
+	// StaticRemoteKeyRequired and StaticRemoteKeyOptional: static key for the
+	// remote output (now ASSUMED). IN.
 	StaticRemoteKeyRequired FeatureBit = 12
 	StaticRemoteKeyOptional FeatureBit = 13
 
-	// PaymentSecret: the payment_secret onion field. IN9.
+	// PaymentSecretRequired and PaymentSecretOptional: the payment_secret onion
+	// field. IN9.
 	PaymentSecretRequired FeatureBit = 14
 	PaymentSecretOptional FeatureBit = 15
 
-	// BasicMPP: receives basic multi-part payments. IN9.
+	// BasicMPPRequired and BasicMPPOptional: receives basic multi-part payments.
+	// IN9.
 	BasicMPPRequired FeatureBit = 16
 	BasicMPPOptional FeatureBit = 17
 
@@ -43,8 +51,9 @@ const (
 	LargeChannelsRequired FeatureBit = 18
 	LargeChannelsOptional FeatureBit = 19
 
-	// AnchorOutputs: the first anchor commitment format, since retired from
-	// BOLT 9 but still understood by lnd. IN.
+	// AnchorOutputsRequired and AnchorOutputsOptional: the first anchor
+	// commitment format, since retired from BOLT 9 but still understood by lnd.
+	// IN.
 	AnchorOutputsRequired FeatureBit = 20
 	AnchorOutputsOptional FeatureBit = 21
 
@@ -53,55 +62,63 @@ const (
 	AnchorsZeroFeeHTLCTxRequired FeatureBit = 22
 	AnchorsZeroFeeHTLCTxOptional FeatureBit = 23
 
-	// RouteBlinding: blinded paths. IN9.
+	// RouteBlindingRequired and RouteBlindingOptional: blinded paths. IN9.
 	RouteBlindingRequired FeatureBit = 24
 	RouteBlindingOptional FeatureBit = 25
 
-	// ShutdownAnySegwit: future segwit versions in shutdown. IN.
+	// ShutdownAnySegwitRequired and ShutdownAnySegwitOptional: future segwit
+	// versions in shutdown. IN.
 	ShutdownAnySegwitRequired FeatureBit = 26
 	ShutdownAnySegwitOptional FeatureBit = 27
 
-	// DualFund: channel establishment v2. IN.
+	// DualFundRequired and DualFundOptional: channel establishment v2. IN.
 	DualFundRequired FeatureBit = 28
 	DualFundOptional FeatureBit = 29
 
-	// Quiesce: the stfu message. IN.
+	// QuiesceRequired and QuiesceOptional: the stfu message. IN.
 	QuiesceRequired FeatureBit = 34
 	QuiesceOptional FeatureBit = 35
 
-	// AttributionData: attribution data on HTLC failures. IN9.
+	// AttributionDataRequired and AttributionDataOptional: attribution data on
+	// HTLC failures. IN9.
 	AttributionDataRequired FeatureBit = 36
 	AttributionDataOptional FeatureBit = 37
 
-	// OnionMessages: forwards onion messages. IN.
+	// OnionMessagesRequired and OnionMessagesOptional: forwards onion messages.
+	// IN.
 	OnionMessagesRequired FeatureBit = 38
 	OnionMessagesOptional FeatureBit = 39
 
-	// ProvideStorage: stores other nodes' encrypted backups. IN.
+	// ProvideStorageRequired and ProvideStorageOptional: stores other nodes'
+	// encrypted backups. IN.
 	ProvideStorageRequired FeatureBit = 42
 	ProvideStorageOptional FeatureBit = 43
 
-	// ChannelType: the channel_type field in open/accept. IN.
+	// ChannelTypeRequired and ChannelTypeOptional: the channel_type field in
+	// open/accept. IN.
 	ChannelTypeRequired FeatureBit = 44
 	ChannelTypeOptional FeatureBit = 45
 
-	// ScidAlias: channel aliases for routing. IN.
+	// ScidAliasRequired and ScidAliasOptional: channel aliases for routing. IN.
 	ScidAliasRequired FeatureBit = 46
 	ScidAliasOptional FeatureBit = 47
 
-	// PaymentMetadata: payment metadata in the onion. 9.
+	// PaymentMetadataRequired and PaymentMetadataOptional: payment metadata in
+	// the onion. 9.
 	PaymentMetadataRequired FeatureBit = 48
 	PaymentMetadataOptional FeatureBit = 49
 
-	// ZeroConf: understands zero-conf channel types. IN.
+	// ZeroConfRequired and ZeroConfOptional: understands zero-conf channel
+	// types. IN.
 	ZeroConfRequired FeatureBit = 50
 	ZeroConfOptional FeatureBit = 51
 
-	// SimpleClose: simplified closing negotiation. IN.
+	// SimpleCloseRequired and SimpleCloseOptional: simplified closing
+	// negotiation. IN.
 	SimpleCloseRequired FeatureBit = 60
 	SimpleCloseOptional FeatureBit = 61
 
-	// Splice: splicing. IN.
+	// SpliceRequired and SpliceOptional: splicing. IN.
 	SpliceRequired FeatureBit = 62
 	SpliceOptional FeatureBit = 63
 )

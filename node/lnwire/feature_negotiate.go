@@ -6,13 +6,17 @@ import (
 )
 
 // ErrUnknownRequired is returned by Negotiate when the peer requires
-// features we do not support.
+// features we do not support. Bits holds the first maxReportedBits of them,
+// enough for a person to read, however many a peer sets.
 //
 // BOLT 1 (init), the receiving node: upon receiving unknown _even_ feature
 // bits that are non-zero: MUST close the connection.
 type ErrUnknownRequired struct {
 	Bits []FeatureBit
 }
+
+// maxReportedBits bounds ErrUnknownRequired.Bits.
+const maxReportedBits = 16
 
 func (e *ErrUnknownRequired) Error() string {
 	nums := make([]string, len(e.Bits))
@@ -41,7 +45,7 @@ func (e *ErrMissingDependency) Error() string {
 // ValidateDependencies checks that every feature the vector offers has the
 // features BOLT 9 says it depends on, transitively.
 func (f FeatureVector) ValidateDependencies() error {
-	for _, b := range f.Bits() {
+	for b := range f.All() {
 		for _, dep := range featureDeps[b.Required()] {
 			if !f.Supports(dep) {
 				return &ErrMissingDependency{Feature: b, Missing: dep}
@@ -66,9 +70,12 @@ func (f FeatureVector) ValidateDependencies() error {
 // BOLT 9 now calls ASSUMED count as met even if the peer omits their bits.
 func Negotiate(ours, theirs FeatureVector) (FeatureVector, error) {
 	var unknown []FeatureBit
-	for _, b := range theirs.Bits() {
+	for b := range theirs.All() {
 		if b.IsRequired() && !ours.Supports(b) {
 			unknown = append(unknown, b)
+			if len(unknown) == maxReportedBits {
+				break
+			}
 		}
 	}
 	if len(unknown) > 0 {
@@ -79,7 +86,7 @@ func Negotiate(ours, theirs FeatureVector) (FeatureVector, error) {
 		return FeatureVector{}, fmt.Errorf("peer features: %w", err)
 	}
 	var agreed FeatureVector
-	for _, b := range ours.Bits() {
+	for b := range ours.All() {
 		even := b.Required()
 		if agreed.Supports(even) || !(theirs.Supports(even) || ours.Has(even)) {
 			continue

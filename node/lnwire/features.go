@@ -2,6 +2,8 @@ package lnwire
 
 import (
 	"fmt"
+	"iter"
+	"slices"
 	"strings"
 )
 
@@ -93,18 +95,22 @@ func (f *FeatureVector) Unset(b FeatureBit) {
 // IsEmpty reports whether no bit is set.
 func (f FeatureVector) IsEmpty() bool { return len(f.le) == 0 }
 
-// Bits lists the set bits in increasing order.
-func (f FeatureVector) Bits() []FeatureBit {
-	var bits []FeatureBit
-	for i, v := range f.le {
-		for j := 0; j < 8; j++ {
-			if v&(1<<j) != 0 {
-				bits = append(bits, FeatureBit(i*8+j))
+// All yields the set bits in increasing order without building a slice, so
+// walking a peer's vector (up to 65535 bytes of set bits) costs no memory.
+func (f FeatureVector) All() iter.Seq[FeatureBit] {
+	return func(yield func(FeatureBit) bool) {
+		for i, v := range f.le {
+			for j := 0; j < 8; j++ {
+				if v&(1<<j) != 0 && !yield(FeatureBit(i*8+j)) {
+					return
+				}
 			}
 		}
 	}
-	return bits
 }
+
+// Bits lists the set bits in increasing order.
+func (f FeatureVector) Bits() []FeatureBit { return slices.Collect(f.All()) }
 
 // Union returns the bits set in either vector.
 //

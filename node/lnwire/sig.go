@@ -25,7 +25,8 @@ var ErrInvalidSig = errors.New("invalid signature")
 type Sig [SigSize]byte
 
 // NewSigFromECDSA packs sig into the compact form by taking R and S back out
-// of its DER encoding (btcec keeps them private).
+// of its DER encoding (btcec keeps them private). btcec's DER encoding
+// normalizes S to the lower half, so the result is always low-S.
 func NewSigFromECDSA(sig *ecdsa.Signature) (Sig, error) {
 	var out Sig
 	der := sig.Serialize()
@@ -64,7 +65,14 @@ func putScalar(dst, v []byte) error {
 }
 
 // ToECDSA unpacks the signature for verification. R and S must be in
-// [1, N-1]; nothing else is checked.
+// [1, N-1], and S in the lower half of that range: a high-S signature is
+// refused here so that no caller can verify one by accident (and so that
+// NewSigFromECDSA, which always emits low S, gives back the same bytes).
+//
+// BOLT 2 (funding_created, funding_signed, closing_signed,
+// commitment_signed), the recipient: if `signature` is incorrect OR
+// non-compliant with LOW-S-standard rule: MUST send a `warning` and close
+// the connection, or send an `error` and fail the channel.
 func (s Sig) ToECDSA() (*ecdsa.Signature, error) {
 	var r, sv btcec.ModNScalar
 	if r.SetByteSlice(s[:32]) || r.IsZero() {
@@ -72,6 +80,9 @@ func (s Sig) ToECDSA() (*ecdsa.Signature, error) {
 	}
 	if sv.SetByteSlice(s[32:]) || sv.IsZero() {
 		return nil, fmt.Errorf("%w: S out of range", ErrInvalidSig)
+	}
+	if sv.IsOverHalfOrder() {
+		return nil, fmt.Errorf("%w: S is not low (BOLT 2 LOW-S rule)", ErrInvalidSig)
 	}
 	return ecdsa.NewSignature(&r, &sv), nil
 }

@@ -19,8 +19,9 @@ type UpdateAddHTLC struct {
 	// check for the channel.
 	CLTVExpiry         uint32
 	OnionRoutingPacket [OnionPacketSize]byte
-	// PathKey (type 0, blinded_path) is set when relaying inside a blinded
-	// route; the receiver must use it to decrypt the onion.
+	// PathKey (type 0, blinded_path; formerly blinding_point) is set when
+	// relaying inside a blinded route; the receiver must use it to decrypt
+	// the onion.
 	PathKey Optional[Point]
 	Extra   TLVRecords
 }

@@ -137,7 +137,9 @@ func serverActs(conn net.Conn, r *Responder) (*Session, error) {
 func readAct(conn net.Conn, act int, buf []byte, eofHint string) error {
 	if _, err := io.ReadFull(conn, buf); err != nil {
 		hint := ""
-		if errors.Is(err, io.EOF) {
+		// Through the bridge in a browser the peer's close arrives as a
+		// closed connection rather than EOF (the WebSocket layer loses it).
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
 			hint = eofHint
 		}
 		return handshakeErr(act, fmt.Errorf("reading: %w", err), hint)

@@ -223,4 +223,3 @@ func (s *server) metric(t *testing.T, series string) string {
 	}
 	return ""
 }
-

@@ -209,3 +209,14 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+// NumConnected counts peers with a live connection (getinfo's num_peers).
+func (n *Node) NumConnected() int {
+	c := 0
+	for _, p := range n.ListPeers() {
+		if p.Connected {
+			c++
+		}
+	}
+	return c
+}

@@ -15,6 +15,7 @@ import (
 // channels arrive with the wire and channel issues.
 type info struct {
 	IdentityPubkey string `json:"identityPubkey"`
+	NumPeers       int    `json:"numPeers"`
 	WalletState    string `json:"walletState"` // none, locked or unlocked
 	Network        string `json:"network"`
 	BlockHeight    uint32 `json:"blockHeight"`
@@ -59,6 +60,7 @@ func (e *engine) infoOf(b *chain.Neutrino) info {
 	e.mu.Unlock()
 	if nd != nil {
 		in.IdentityPubkey = nd.IdentityPubkey()
+		in.NumPeers = nd.NumConnected()
 		in.WalletState, _ = nd.WalletState()
 	}
 	if best, err := b.BestBlock(); err == nil {

@@ -51,6 +51,10 @@ test-itest:
 
 bench: deps wasm
 	$(GO) test -run '^$$' -bench . -benchtime 3000x ./bridge/
+	@echo "BOLT 8: ours natively, ours as wasm under Node.js, and lnd's brontide in one process"
+	$(GO) test -run '^$$' -bench . -benchtime 2000x ./node/noise/
+	$(WASM_PATH) $(WASM_ENV) $(GO) test -run '^$$' -bench . -benchtime 300x ./node/noise/
+	cd itest/brontide && $(GO) test -run '^$$' -bench . -benchtime 2000x .
 	LNWASM_ASSETS=$(CURDIR)/$(BUILD) $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 20m ./itest/
 
 lint:

@@ -60,6 +60,8 @@ func BenchmarkHandshake(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer l.Close()
+		// Like the lnwasm case, an op ends when both sides are done.
+		accepted := make(chan struct{})
 		go func() {
 			for {
 				c, err := l.Accept()
@@ -67,6 +69,7 @@ func BenchmarkHandshake(b *testing.B) {
 					return
 				}
 				c.Close()
+				accepted <- struct{}{}
 			}
 		}()
 		addr := &lnwire.NetAddress{IdentityKey: remote.PubKey(), Address: l.Addr()}
@@ -75,6 +78,7 @@ func BenchmarkHandshake(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			<-accepted
 			c.Close()
 		}
 	})

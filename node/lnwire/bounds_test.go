@@ -66,10 +66,27 @@ func lyingMessages() map[string][]byte {
 		"shutdown script":     cat(u16(uint16(MsgShutdown)), id, u16(0xffff), []byte{0}),
 		"fail reason":         cat(u16(uint16(MsgUpdateFailHTLC)), id, make([]byte, 8), u16(0xffff)),
 		"commitment num_htlc": cat(u16(uint16(MsgCommitmentSigned)), id, make([]byte, 64), u16(0xffff), make([]byte, 64)),
+		// BOLT 7: feature bitmaps, addresses and encoded_short_ids.
+		"channel_announcement features": cat(u16(uint16(MsgChannelAnnouncement)), make([]byte, 4*64), u16(0xffff), []byte{1}),
+		"node_announcement features":    cat(u16(uint16(MsgNodeAnnouncement)), make([]byte, 64), u16(0xfff0), make([]byte, 50)),
+		"node_announcement addrlen":     cat(nodeAnnouncementHead(), u16(0xffff), []byte{1, 10, 0, 0, 1, 0x26, 0x07}),
+		"node_announcement hostname":    cat(nodeAnnouncementHead(), u16(4), []byte{5, 0xff, 'a', 'b'}),
+		"query_short_channel_ids ids":   cat(u16(uint16(MsgQueryShortChannelIDs)), id, u16(0xffff), []byte{0}, make([]byte, 16)),
+		"reply_channel_range ids":       cat(u16(uint16(MsgReplyChannelRange)), id, make([]byte, 9), u16(0xfff9), []byte{0}),
+		"query_flags record":            cat(u16(uint16(MsgQueryShortChannelIDs)), id, u16(1), []byte{0}, []byte{1, 0xfe, 0, 1, 0, 0, 0}),
 		// A TLV record claiming 2^32 bytes, then 2^56.
 		"tlv length 4G":   cat(u16(uint16(MsgFundingSigned)), id, make([]byte, 64), []byte{0x03, 0xfe, 0xff, 0xff, 0xff, 0xff}),
 		"tlv length 2^56": cat(u16(uint16(MsgUpdateFee)), id, make([]byte, 4), []byte{0x05, 0xff, 1, 0, 0, 0, 0, 0, 0, 0, 1}),
 	}
+}
+
+// nodeAnnouncementHead is a node_announcement up to addrlen, with a valid
+// node_id so that decoding reaches the addresses.
+func nodeAnnouncementHead() []byte {
+	return bytes.Join([][]byte{
+		binary.BigEndian.AppendUint16(nil, uint16(MsgNodeAnnouncement)), make([]byte, 64),
+		{0, 0}, make([]byte, 4), pointPool[0][:], make([]byte, 3+32),
+	}, nil)
 }
 
 // TestLyingLengthsAllocateNothing: a length that lies is refused before

@@ -11,7 +11,7 @@ import (
 // unknown type: MUST ignore the received message. ReadMessage hands it back
 // without an error, and it re-encodes unchanged.
 func TestUnknownOddIsIgnorable(t *testing.T) {
-	for _, typ := range []MessageType{3, 259, 32769, 65535} {
+	for _, typ := range []MessageType{3, 267, 32769, 65535} {
 		in := append([]byte{byte(typ >> 8), byte(typ)}, 0xde, 0xad, 0xbe, 0xef)
 		m, err := ReadMessage(in)
 		if err != nil {
@@ -36,7 +36,7 @@ func TestUnknownOddIsIgnorable(t *testing.T) {
 // TestUnknownEvenIsAnError: BOLT 1, upon receiving a message of _even_,
 // unknown type: MUST close the connection. The typed error says which type.
 func TestUnknownEvenIsAnError(t *testing.T) {
-	for _, typ := range []MessageType{0, 2, 256, 258, 32768, 65534} {
+	for _, typ := range []MessageType{0, 2, 266, 268, 32768, 65534} {
 		_, err := ReadMessage([]byte{byte(typ >> 8), byte(typ), 1, 2, 3})
 		var ue *ErrUnknownEven
 		if !errors.As(err, &ue) || ue.Type != typ {
@@ -98,6 +98,16 @@ func TestFixedSizes(t *testing.T) {
 		MsgUpdateFee:               32 + 4,
 		MsgUpdateFailMalformedHTLC: 32 + 8 + 32 + 2,
 		MsgChannelReestablish:      32 + 8 + 8 + 32 + 33,
+		MsgChannelAnnouncement:     4*64 + 2 + 32 + 8 + 4*33,
+		MsgNodeAnnouncement:        64 + 2 + 4 + 33 + 3 + 32 + 2,
+		MsgChannelUpdate:           64 + 32 + 8 + 4 + 1 + 1 + 2 + 8 + 4 + 4 + 8,
+		MsgAnnouncementSignatures:  32 + 8 + 64 + 64,
+		// The encoded_short_ids arrays hold their encoding byte even empty.
+		MsgQueryShortChannelIDs:    32 + 2 + 1,
+		MsgReplyShortChannelIDsEnd: 32 + 1,
+		MsgQueryChannelRange:       32 + 4 + 4,
+		MsgReplyChannelRange:       32 + 4 + 4 + 1 + 2 + 1,
+		MsgGossipTimestampFilter:   32 + 4 + 4,
 	}
 	for _, typ := range KnownTypes() {
 		b, err := WriteMessage(registry[typ].new())
@@ -117,7 +127,11 @@ func TestMessageTypeNames(t *testing.T) {
 		35: "funding_signed", 36: "channel_ready", 38: "shutdown", 39: "closing_signed",
 		128: "update_add_htlc", 130: "update_fulfill_htlc", 131: "update_fail_htlc",
 		132: "commitment_signed", 133: "revoke_and_ack", 134: "update_fee",
-		135: "update_fail_malformed_htlc", 136: "channel_reestablish", 999: "unknown_999",
+		135: "update_fail_malformed_htlc", 136: "channel_reestablish",
+		256: "channel_announcement", 257: "node_announcement", 258: "channel_update",
+		259: "announcement_signatures", 261: "query_short_channel_ids",
+		262: "reply_short_channel_ids_end", 263: "query_channel_range",
+		264: "reply_channel_range", 265: "gossip_timestamp_filter", 999: "unknown_999",
 	}
 	for typ, name := range cases {
 		if typ.String() != name {

@@ -1,7 +1,7 @@
-// Package lnwire encodes and decodes the Lightning peer messages of BOLT 1
-// and BOLT 2, the fundamental types they are built from, the TLV extension
-// streams at their ends, and the BOLT 9 feature vectors peers exchange in
-// init.
+// Package lnwire encodes and decodes the Lightning peer messages of BOLT 1,
+// BOLT 2 and BOLT 7, the fundamental types they are built from, the TLV
+// extension streams at their ends, and the BOLT 9 feature vectors peers
+// exchange in init.
 //
 // It owns, in layers:
 //
@@ -19,6 +19,13 @@
 //     message is its file plus one line in that table.
 //   - FeatureVector and Negotiate: the BOLT 9 bits, their dependencies and
 //     the init-time agreement between two nodes.
+//   - BOLT 7 gossip: channel_announcement, node_announcement and
+//     channel_update (Signed: a decoded one re-encodes byte for byte, padded
+//     features, unknown address descriptors and unknown TLV records
+//     included, and SignedData gives the bytes its signatures cover),
+//     announcement_signatures, and the query messages with their
+//     `encoded_` arrays, of which only the uncompressed encoding is
+//     accepted (the retired zlib one is refused, never inflated).
 //
 // Every decode failure means the same thing to the caller: BOLT 1 says a
 // node receiving a known message that is too short, or with an invalid
@@ -28,6 +35,7 @@
 //
 // It does not own: the transport that frames messages (node/noise), what a
 // message means for a channel (node/channel) or a connection (node/peer),
-// or BOLT 7 gossip messages, which are added here by a later pass on the
-// same framework. It does no I/O and runs unchanged under GOOS=js.
+// or whether gossip is true: verifying signatures, timestamps, ordering
+// and funding outputs is node/graph's. It does no I/O and runs unchanged
+// under GOOS=js.
 package lnwire

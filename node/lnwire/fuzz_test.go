@@ -11,9 +11,11 @@ import (
 
 // FuzzReadMessage is the decode → encode → decode property over every
 // message type: whatever decodes must re-encode, decode to an equal value,
-// and re-encode to the same bytes, never longer than the input. Seeds are
-// valid encodings of every registered type plus the BOLT 1 Appendix C
-// messages.
+// and re-encode to the same bytes, never longer than the input. A signed
+// gossip message must re-encode to exactly its input, or its signatures
+// would no longer verify. Seeds are valid encodings of every registered
+// type (KnownTypes, so new messages join by their registry line), the BOLT
+// 1 Appendix C messages and the signed gossip vectors.
 func FuzzReadMessage(f *testing.F) {
 	for _, typ := range KnownTypes() {
 		g := newGen(uint64(typ) + 100)
@@ -33,6 +35,11 @@ func FuzzReadMessage(f *testing.F) {
 	for _, v := range append(ext.Valid, ext.Invalid...) {
 		f.Add(mustHex(f, v.Message))
 	}
+	var gossip struct{ Vectors []gossipVector }
+	loadJSON(f, "gossip_signature_vectors.json", &gossip)
+	for _, v := range gossip.Vectors {
+		f.Add(mustHex(f, v.Message))
+	}
 	f.Add([]byte{0x01, 0x03, 0xff})
 	f.Add([]byte{0x01, 0x02})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -47,6 +54,9 @@ func FuzzReadMessage(f *testing.F) {
 		if len(b1) > len(data) {
 			t.Fatalf("%x re-encodes longer: %x", data, b1)
 		}
+		if _, signed := m1.(Signed); signed && !bytes.Equal(b1, data) {
+			t.Fatalf("signed %s %x re-encodes as %x", m1.Type(), data, b1)
+		}
 		m2, err := ReadMessage(b1)
 		if err != nil {
 			t.Fatalf("re-encoding %x of %x does not decode: %v", b1, data, err)
@@ -56,6 +66,31 @@ func FuzzReadMessage(f *testing.F) {
 		}
 		if b2, _ := WriteMessage(m2); !bytes.Equal(b1, b2) {
 			t.Fatalf("%x: encodings differ: %x, %x", data, b1, b2)
+		}
+	})
+}
+
+// FuzzNodeAddresses: any addresses field that decodes encodes back to
+// exactly itself, since node_announcement signs it.
+func FuzzNodeAddresses(f *testing.F) {
+	f.Add(mustHex(f, "0151b6887026070220014c4e1cc141001e6f65fffec8a825260703c43068ceb641d7b25c3a2607"+
+		"0441cf248da2034dfa9351a9e946d71ce86f561f50b67753fd8e385d44647bf62cdb91032607"))
+	f.Add(mustHex(f, "050e6c6e2e6578616d706c652e6f72672607"))
+	f.Add([]byte{1, 10, 0, 0, 1, 0x26, 0x07, 9, 1, 2, 3})
+	f.Add([]byte{0, 1, 2})
+	f.Add([]byte{5, 3, 'a'})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		addrs, unknown, err := decodeAddresses(data)
+		if err != nil {
+			return
+		}
+		out, err := encodeAddresses(addrs, unknown)
+		if err != nil || !bytes.Equal(out, data) {
+			t.Fatalf("%x decoded to %v + %x, which encodes as %x (%v)", data, addrs, unknown, out, err)
+		}
+		for _, a := range addrs {
+			_ = a.String()
+			_ = a.Dialable()
 		}
 	})
 }

@@ -129,6 +129,81 @@ func (g *gen) openingTLVs() OpeningTLVs {
 	}
 }
 
+// featureBytes is a minimal feature bitmap, sometimes padded with leading
+// zero bytes as a sloppy (but validly signed) sender might.
+func (g *gen) featureBytes() FeatureBytes {
+	b := g.features().Encode()
+	if g.r.IntN(4) == 0 {
+		b = append(make([]byte, 1+g.r.IntN(2)), b...)
+	}
+	return FeatureBytes(b)
+}
+
+func (g *gen) scids(maxN int) []ShortChannelID {
+	var ids []ShortChannelID
+	for i := g.r.IntN(maxN + 1); i > 0; i-- {
+		ids = append(ids, ShortChannelID(g.u64()))
+	}
+	return ids
+}
+
+// netAddress is a random descriptor of a known type.
+func (g *gen) netAddress() NetAddress {
+	t := AddressType(1 + g.r.IntN(5))
+	n, fixed := addrSizes[t]
+	if !fixed {
+		n = g.r.IntN(256)
+	}
+	return NetAddress{Type: t, Addr: g.bytes(n), Port: g.u16()}
+}
+
+// addresses is up to four known descriptors and, sometimes, unknown bytes
+// after them that start with an unknown type (0 or above 5).
+func (g *gen) addresses() ([]NetAddress, []byte) {
+	var addrs []NetAddress
+	for i := g.r.IntN(5); i > 0; i-- {
+		addrs = append(addrs, g.netAddress())
+	}
+	if g.bit() {
+		return addrs, nil
+	}
+	t := byte(g.r.IntN(251))
+	if t != 0 {
+		t += 5
+	}
+	return addrs, append([]byte{t}, g.varBytes(20)...)
+}
+
+func (g *gen) nodeAnnouncement() *NodeAnnouncement {
+	m := &NodeAnnouncement{
+		Signature: g.sig(), Features: g.featureBytes(), Timestamp: g.u32(),
+		NodeID: g.point(), Alias: NodeAlias(g.b32()), Extra: g.extra(),
+	}
+	copy(m.RGBColor[:], g.bytes(3))
+	m.Addresses, m.UnknownAddresses = g.addresses()
+	return m
+}
+
+// pairs makes n (u32, u32) pairs, nil for none.
+func pairs[T ~u32Pair](g *gen, n int) []T {
+	var v []T
+	for i := 0; i < n; i++ {
+		v = append(v, T(u32Pair{Node1: g.u32(), Node2: g.u32()}))
+	}
+	return v
+}
+
+func (g *gen) replyChannelRange() *ReplyChannelRange {
+	m := &ReplyChannelRange{
+		ChainHash: g.hash(), FirstBlocknum: g.u32(), NumberOfBlocks: g.u32(),
+		SyncComplete: g.bit(), ShortChannelIDs: g.scids(20), Extra: g.extra(1, 3),
+	}
+	n := len(m.ShortChannelIDs)
+	m.Timestamps = opt(g, func() []UpdateTimestamps { return pairs[UpdateTimestamps](g, n) })
+	m.Checksums = opt(g, func() []UpdateChecksums { return pairs[UpdateChecksums](g, n) })
+	return m
+}
+
 // generators has one entry per registered type; TestEveryTypeHasGenerator
 // keeps it complete.
 var generators = map[MessageType]func(g *gen) Message{
@@ -250,6 +325,60 @@ var generators = map[MessageType]func(g *gen) Message{
 			ChannelID: g.chanID(), NextCommitmentNumber: g.u64(), NextRevocationNumber: g.u64(),
 			YourLastPerCommitmentSecret: g.b32(), MyCurrentPerCommitmentPoint: g.point(),
 			NextFundingTxID: opt(g, g.hash), Extra: g.extra(0),
+		}
+	},
+	MsgChannelAnnouncement: func(g *gen) Message {
+		return &ChannelAnnouncement{
+			NodeSignature1: g.sig(), NodeSignature2: g.sig(),
+			BitcoinSignature1: g.sig(), BitcoinSignature2: g.sig(),
+			Features: g.featureBytes(), ChainHash: g.hash(), ShortChannelID: ShortChannelID(g.u64()),
+			NodeID1: g.point(), NodeID2: g.point(), BitcoinKey1: g.point(), BitcoinKey2: g.point(),
+			Extra: g.extra(),
+		}
+	},
+	MsgNodeAnnouncement: func(g *gen) Message { return g.nodeAnnouncement() },
+	MsgChannelUpdate: func(g *gen) Message {
+		return &ChannelUpdate{
+			Signature: g.sig(), ChainHash: g.hash(), ShortChannelID: ShortChannelID(g.u64()),
+			Timestamp: g.u32(), MessageFlags: UpdateMsgFlags(g.u16()), ChannelFlags: UpdateChanFlags(g.u16()),
+			CLTVExpiryDelta: g.u16(), HTLCMinimumMsat: MilliSatoshi(g.u64()),
+			FeeBaseMsat: g.u32(), FeeProportionalMillionths: g.u32(),
+			HTLCMaximumMsat: MilliSatoshi(g.u64()), Extra: g.extra(),
+		}
+	},
+	MsgAnnouncementSignatures: func(g *gen) Message {
+		return &AnnouncementSignatures{
+			ChannelID: g.chanID(), ShortChannelID: ShortChannelID(g.u64()),
+			NodeSignature: g.sig(), BitcoinSignature: g.sig(), Extra: g.extra(),
+		}
+	},
+	MsgQueryShortChannelIDs: func(g *gen) Message {
+		m := &QueryShortChannelIDs{ChainHash: g.hash(), ShortChannelIDs: g.scids(20), Extra: g.extra(1)}
+		m.QueryFlags = opt(g, func() []QueryFlag {
+			var flags []QueryFlag
+			for range m.ShortChannelIDs {
+				// Flags of every BigSize width, not only the one-byte ones
+				// BOLT 7 defines today.
+				flags = append(flags, QueryFlag(g.u64()>>(8*g.r.IntN(8))))
+			}
+			return flags
+		})
+		return m
+	},
+	MsgReplyShortChannelIDsEnd: func(g *gen) Message {
+		return &ReplyShortChannelIDsEnd{ChainHash: g.hash(), FullInformation: g.bit(), Extra: g.extra()}
+	},
+	MsgQueryChannelRange: func(g *gen) Message {
+		return &QueryChannelRange{
+			ChainHash: g.hash(), FirstBlocknum: g.u32(), NumberOfBlocks: g.u32(),
+			QueryOption: opt(g, func() QueryOption { return QueryOption(g.u64() >> (8 * g.r.IntN(8))) }),
+			Extra:       g.extra(1),
+		}
+	},
+	MsgReplyChannelRange: func(g *gen) Message { return g.replyChannelRange() },
+	MsgGossipTimestampFilter: func(g *gen) Message {
+		return &GossipTimestampFilter{
+			ChainHash: g.hash(), FirstTimestamp: g.u32(), TimestampRange: g.u32(), Extra: g.extra(),
 		}
 	},
 }

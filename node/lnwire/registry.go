@@ -38,6 +38,17 @@ var registry = map[MessageType]msgInfo{
 	MsgUpdateFee:               {"update_fee", func() Message { return new(UpdateFee) }},
 	MsgUpdateFailMalformedHTLC: {"update_fail_malformed_htlc", func() Message { return new(UpdateFailMalformedHTLC) }},
 	MsgChannelReestablish:      {"channel_reestablish", func() Message { return new(ChannelReestablish) }},
+
+	// BOLT 7: gossip, and the queries that sync it.
+	MsgChannelAnnouncement:     {"channel_announcement", func() Message { return new(ChannelAnnouncement) }},
+	MsgNodeAnnouncement:        {"node_announcement", func() Message { return new(NodeAnnouncement) }},
+	MsgChannelUpdate:           {"channel_update", func() Message { return new(ChannelUpdate) }},
+	MsgAnnouncementSignatures:  {"announcement_signatures", func() Message { return new(AnnouncementSignatures) }},
+	MsgQueryShortChannelIDs:    {"query_short_channel_ids", func() Message { return new(QueryShortChannelIDs) }},
+	MsgReplyShortChannelIDsEnd: {"reply_short_channel_ids_end", func() Message { return new(ReplyShortChannelIDsEnd) }},
+	MsgQueryChannelRange:       {"query_channel_range", func() Message { return new(QueryChannelRange) }},
+	MsgReplyChannelRange:       {"reply_channel_range", func() Message { return new(ReplyChannelRange) }},
+	MsgGossipTimestampFilter:   {"gossip_timestamp_filter", func() Message { return new(GossipTimestampFilter) }},
 }
 
 // KnownTypes lists every message type ReadMessage decodes, so that tests

@@ -40,6 +40,12 @@ func (p *Peer) readLoop() {
 			p.warn(err.Error())
 			p.fail(err)
 			return
+		case err != nil && isGossip(raw):
+			// BOLT 7: a malformed announcement or update SHOULD get a
+			// warning and MAY close the connection; relayed gossip is often
+			// someone else's fault, so we warn and stay.
+			p.warn(err.Error())
+			continue
 		case err != nil:
 			// A message we know but cannot parse: warn and hang up rather
 			// than act on half of it.
@@ -49,6 +55,15 @@ func (p *Peer) readLoop() {
 		}
 		p.dispatch(msg)
 	}
+}
+
+// isGossip reports whether a raw message is one of BOLT 7's (256-265).
+func isGossip(raw []byte) bool {
+	if len(raw) < 2 {
+		return false
+	}
+	t := uint16(raw[0])<<8 | uint16(raw[1])
+	return t >= 256 && t <= 265
 }
 
 func (p *Peer) dispatch(msg lnwire.Message) {

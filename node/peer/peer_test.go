@@ -198,3 +198,27 @@ func TestNoPongCloses(t *testing.T) {
 		t.Fatal("a peer that stopped answering was not dropped")
 	}
 }
+
+// TestMalformedGossipWarnsAndStays: BOLT 7 lets us keep a peer that relays
+// a bad announcement; we warn and read on.
+func TestMalformedGossipWarnsAndStays(t *testing.T) {
+	pr := connectPair(t, baseConfig(), baseConfig())
+	if pr.errA != nil || pr.errB != nil {
+		t.Fatalf("connect: %v / %v", pr.errA, pr.errB)
+	}
+	if err := pr.bNoise.WriteMessage([]byte{0x01, 0x02, 0xde, 0xad}); err != nil { // channel_update, truncated
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := pr.a.Err(); err != nil {
+		t.Fatalf("a malformed channel_update closed the connection: %v", err)
+	}
+	if err := pr.bNoise.WriteMessage([]byte{0x00, 0x26, 0x01}); err != nil { // shutdown, truncated
+		t.Fatal(err)
+	}
+	select {
+	case <-pr.a.Done():
+	case <-time.After(3 * time.Second):
+		t.Fatal("a malformed channel message did not close the connection")
+	}
+}

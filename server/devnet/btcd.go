@@ -163,18 +163,27 @@ func (b *Btcd) Stop() error {
 	if b.rpc != nil {
 		b.rpc.Shutdown()
 	}
-	if b.cmd == nil || b.cmd.Process == nil {
-		return nil
+	if !stopProcess(b.cmd, b.exited, 5*time.Second) {
+		return errors.New("btcd did not stop on SIGTERM; killed")
 	}
-	_ = b.cmd.Process.Signal(syscall.SIGTERM)
+	return nil
+}
+
+// stopProcess sends SIGTERM and waits grace for exited to close, then kills
+// the child's whole process group. It reports whether SIGTERM sufficed.
+func stopProcess(cmd *exec.Cmd, exited <-chan struct{}, grace time.Duration) bool {
+	if cmd == nil || cmd.Process == nil {
+		return true
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-b.exited:
-		return nil
-	case <-time.After(5 * time.Second):
+	case <-exited:
+		return true
+	case <-time.After(grace):
 	}
-	_ = syscall.Kill(-b.cmd.Process.Pid, syscall.SIGKILL)
-	<-b.exited
-	return errors.New("btcd did not stop on SIGTERM; killed")
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	<-exited
+	return false
 }
 
 // miningKey loads the key whose address receives block rewards, creating it

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -116,14 +115,5 @@ func (l *Lnd) CLI(ctx context.Context, out any, args ...string) error {
 
 // Stop ends lnd: SIGTERM, then SIGKILL after ten seconds.
 func (l *Lnd) Stop() {
-	if l.cmd == nil || l.cmd.Process == nil {
-		return
-	}
-	_ = l.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-l.exited:
-	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(-l.cmd.Process.Pid, syscall.SIGKILL)
-		<-l.exited
-	}
+	stopProcess(l.cmd, l.exited, 10*time.Second)
 }

@@ -36,6 +36,7 @@ type Devnet struct {
 	tmpDir string
 	logf   *os.File
 	hubLog *os.File
+	faucet faucet
 }
 
 // Start builds btcd if needed, starts it and mines the initial chain.

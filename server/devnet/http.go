@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 )
 
 // maxMine bounds one /devnet/mine request so a typo cannot stall the node.
@@ -34,6 +35,29 @@ func (d *Devnet) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /devnet/info", d.handleInfo)
 	mux.HandleFunc("POST /devnet/mine", d.handleMine)
 	mux.HandleFunc("GET /devnet/hub/peers", d.handleHubPeers)
+	mux.HandleFunc("POST /devnet/faucet", d.handleFaucet)
+}
+
+// handleFaucet pays {address, amountSat} and mines a block: {txid}.
+func (d *Devnet) handleFaucet(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Address   string `json:"address"`
+		AmountSat int64  `json:"amountSat"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&req); err != nil {
+		writeErr(w, http.StatusBadRequest, fmt.Errorf(`body must be JSON like {"address": "bcrt1...", "amountSat": 100000}: %w`, err))
+		return
+	}
+	txid, err := d.Faucet(req.Address, req.AmountSat)
+	if err != nil {
+		code := http.StatusBadRequest
+		if !errors.Is(err, ErrFaucetAmount) && !strings.Contains(err.Error(), "regtest address") {
+			code = http.StatusBadGateway
+		}
+		writeErr(w, code, err)
+		return
+	}
+	writeJSON(w, map[string]string{"txid": txid.String()})
 }
 
 // handleHubPeers shows the hub's own view of its peers (lncli listpeers):

@@ -1,0 +1,130 @@
+package wallet
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/btcsuite/btcd/btcutil"
+
+	"lnwasm/chain"
+	"lnwasm/node/store"
+)
+
+// Branches of an account: BIP44's external (receive) and internal (change).
+const (
+	Receive uint32 = 0
+	Change  uint32 = 1
+)
+
+// DefaultGapLimit is BIP44's: how many unused addresses past the last used
+// one a restore looks at.
+const DefaultGapLimit = 20
+
+// Account derives the wallet's scripts; keys.Account implements it.
+type Account interface {
+	Address(branch, index uint32) (btcutil.Address, error)
+	PkScript(branch, index uint32) ([]byte, error)
+}
+
+// Config is what a Wallet needs.
+type Config struct {
+	Store   store.Store
+	Chain   chain.Backend
+	Account Account
+	// Birthday is the height to scan from on first sync (the wallet's
+	// creation height; 0 scans the whole chain).
+	Birthday uint32
+	GapLimit uint32
+	Logger   *slog.Logger
+}
+
+// Wallet tracks one account's coins.
+type Wallet struct {
+	cfg Config
+	log *slog.Logger
+
+	mu      sync.Mutex // serialises syncs and address issuance
+	scripts map[string]slot
+}
+
+// slot names the branch and index of a script.
+type slot struct{ branch, index uint32 }
+
+// New opens the wallet over its store.
+func New(cfg Config) (*Wallet, error) {
+	if cfg.Store == nil || cfg.Chain == nil || cfg.Account == nil {
+		return nil, errors.New("new wallet: Store, Chain and Account are required")
+	}
+	if cfg.GapLimit == 0 {
+		cfg.GapLimit = DefaultGapLimit
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Wallet{cfg: cfg, log: log, scripts: map[string]slot{}}, nil
+}
+
+// NewAddress hands out the next unused receive address and remembers that
+// it was handed out, so it is watched from now on.
+func (w *Wallet) NewAddress() (btcutil.Address, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var addr btcutil.Address
+	err := w.cfg.Store.Update(func(tx store.Tx) error {
+		st, err := loadState(tx)
+		if err != nil {
+			return err
+		}
+		idx := st.next[Receive]
+		if addr, err = w.cfg.Account.Address(Receive, idx); err != nil {
+			return err
+		}
+		st.next[Receive] = idx + 1
+		return st.saveIndices(tx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("new address: %w", err)
+	}
+	return addr, nil
+}
+
+// Balance is the sum of unspent confirmed outputs, in satoshis.
+type Balance struct {
+	ConfirmedSat, UnconfirmedSat int64
+}
+
+// Balance reads the stored UTXO set.
+func (w *Wallet) Balance() (Balance, error) {
+	var b Balance
+	err := w.cfg.Store.View(func(tx store.Tx) error {
+		utxos, err := loadUTXOs(tx)
+		for _, u := range utxos {
+			if u.SpentHeight == 0 {
+				b.ConfirmedSat += u.Value
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return Balance{}, fmt.Errorf("balance: %w", err)
+	}
+	return b, nil
+}
+
+// ListUnspent returns the unspent outputs.
+func (w *Wallet) ListUnspent() ([]UTXO, error) {
+	var out []UTXO
+	err := w.cfg.Store.View(func(tx store.Tx) error {
+		utxos, err := loadUTXOs(tx)
+		for _, u := range utxos {
+			if u.SpentHeight == 0 {
+				out = append(out, u)
+			}
+		}
+		return err
+	})
+	return out, err
+}

@@ -28,6 +28,7 @@ const (
 // Ring derives keys from a seed for one network.
 type Ring struct {
 	master *hdkeychain.ExtendedKey
+	net    *chaincfg.Params
 	coin   uint32
 }
 
@@ -37,11 +38,29 @@ func NewRing(seed []byte, net *chaincfg.Params) (*Ring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new key ring: %w", err)
 	}
-	coin := uint32(1)
+	return &Ring{master: master, net: net, coin: coinType(net)}, nil
+}
+
+// coinType is the BIP44 coin type: 0 for mainnet, 1 for every test network
+// (testnet, signet, regtest), as lnd and BIP44 wallets number them.
+func coinType(net *chaincfg.Params) uint32 {
 	if net.Net == chaincfg.MainNetParams.Net {
-		coin = 0
+		return 0
 	}
-	return &Ring{master: master, coin: coin}, nil
+	return 1
+}
+
+// derivePath walks path from k, one BIP32 child derivation per step. Every
+// key the package hands out comes through here, which is what the BIP32
+// vectors test.
+func derivePath(k *hdkeychain.ExtendedKey, path ...uint32) (*hdkeychain.ExtendedKey, error) {
+	for _, step := range path {
+		var err error
+		if k, err = k.Derive(step); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
 }
 
 // Derive returns the private key m/1017'/coin'/family'/0/index.
@@ -52,12 +71,9 @@ func (r *Ring) Derive(family KeyFamily, index uint32) (*btcec.PrivateKey, error)
 		hdkeychain.HardenedKeyStart + uint32(family),
 		0, index,
 	}
-	k := r.master
-	for _, step := range path {
-		var err error
-		if k, err = k.Derive(step); err != nil {
-			return nil, fmt.Errorf("derive family %d index %d: %w", family, index, err)
-		}
+	k, err := derivePath(r.master, path...)
+	if err != nil {
+		return nil, fmt.Errorf("derive family %d index %d: %w", family, index, err)
 	}
 	priv, err := k.ECPrivKey()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 
+	"lnwasm/node/keys"
 	"lnwasm/node/store"
 )
 
@@ -79,7 +80,7 @@ type UTXO struct {
 	PkScript    []byte
 	Height      uint32
 	SpentHeight uint32
-	Branch      uint32
+	Branch      keys.Chain
 	Index       uint32
 }
 
@@ -93,7 +94,7 @@ func (u UTXO) key() []byte {
 func (u UTXO) value() []byte {
 	v := make([]byte, 0, utxoFixed+len(u.PkScript))
 	v = binary.BigEndian.AppendUint64(v, uint64(u.Value))
-	for _, n := range []uint32{u.Height, u.SpentHeight, u.Branch, u.Index} {
+	for _, n := range []uint32{u.Height, u.SpentHeight, uint32(u.Branch), u.Index} {
 		v = binary.BigEndian.AppendUint32(v, n)
 	}
 	return append(v, u.PkScript...)
@@ -109,7 +110,7 @@ func decodeUTXO(k, v []byte) (UTXO, error) {
 	u.Value = int64(binary.BigEndian.Uint64(v))
 	u.Height = binary.BigEndian.Uint32(v[8:])
 	u.SpentHeight = binary.BigEndian.Uint32(v[12:])
-	u.Branch = binary.BigEndian.Uint32(v[16:])
+	u.Branch = keys.Chain(binary.BigEndian.Uint32(v[16:]))
 	u.Index = binary.BigEndian.Uint32(v[20:])
 	u.PkScript = append([]byte{}, v[utxoFixed:]...)
 	return u, nil

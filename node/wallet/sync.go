@@ -7,6 +7,7 @@ import (
 	"github.com/btcsuite/btcd/wire"
 
 	"lnwasm/chain"
+	"lnwasm/node/keys"
 	"lnwasm/node/store"
 )
 
@@ -93,7 +94,7 @@ func (w *Wallet) scanOnce(ctx context.Context, sc *scan, from uint32) (bool, err
 	}
 	var ops []wire.OutPoint
 	for op, u := range sc.mine {
-		if u.SpentHeight == 0 {
+		if u.SpentHeight == 0 || u.SpentHeight == pendingSpend {
 			ops = append(ops, op)
 		}
 	}
@@ -110,7 +111,7 @@ func (w *Wallet) scanOnce(ctx context.Context, sc *scan, from uint32) (bool, err
 // watchScripts derives every script in the window and indexes them.
 func (w *Wallet) watchScripts(window [2]uint32) ([][]byte, error) {
 	var out [][]byte
-	for b := Receive; b <= Change; b++ {
+	for _, b := range []keys.Chain{Receive, Change} {
 		for i := uint32(0); i < window[b]; i++ {
 			s, err := w.cfg.Account.PkScript(b, i)
 			if err != nil {
@@ -127,7 +128,7 @@ func (w *Wallet) watchScripts(window [2]uint32) ([][]byte, error) {
 // outputs it pays us. Re-applying a transaction changes nothing.
 func (w *Wallet) apply(sc *scan, m chain.TxMatch) {
 	for _, in := range m.Tx.TxIn {
-		if u, ok := sc.mine[in.PreviousOutPoint]; ok && u.SpentHeight == 0 {
+		if u, ok := sc.mine[in.PreviousOutPoint]; ok && (u.SpentHeight == 0 || u.SpentHeight == pendingSpend) {
 			u.SpentHeight = m.BlockHeight
 			sc.set(u)
 		}
@@ -139,7 +140,11 @@ func (w *Wallet) apply(sc *scan, m chain.TxMatch) {
 			continue
 		}
 		op := wire.OutPoint{Hash: txid, Index: uint32(i)}
-		if _, seen := sc.mine[op]; seen {
+		if u, seen := sc.mine[op]; seen {
+			if u.Height == 0 { // our own change, now mined
+				u.Height = m.BlockHeight
+				sc.set(u)
+			}
 			continue
 		}
 		sc.set(UTXO{OutPoint: op, Value: out.Value, PkScript: out.PkScript,
@@ -199,7 +204,7 @@ func (w *Wallet) rewind(height uint32) error {
 			switch {
 			case u.Height >= height:
 				err = tx.Delete(bucketUTXOs, u.key())
-			case u.SpentHeight >= height:
+			case u.SpentHeight >= height && u.SpentHeight != pendingSpend:
 				u.SpentHeight = 0
 				err = putUTXO(tx, u)
 			}

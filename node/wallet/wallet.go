@@ -6,30 +6,36 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg"
 
 	"lnwasm/chain"
+	"lnwasm/node/keys"
 	"lnwasm/node/store"
 )
 
 // Branches of an account: BIP44's external (receive) and internal (change).
 const (
-	Receive uint32 = 0
-	Change  uint32 = 1
+	Receive = keys.ChainReceive
+	Change  = keys.ChainChange
 )
 
 // DefaultGapLimit is BIP44's: how many unused addresses past the last used
 // one a restore looks at.
 const DefaultGapLimit = 20
 
-// Account derives the wallet's scripts; keys.Account implements it.
+// Account derives the wallet's scripts and keys; *keys.Account (BIP84)
+// implements it.
 type Account interface {
-	Address(branch, index uint32) (btcutil.Address, error)
-	PkScript(branch, index uint32) ([]byte, error)
+	Address(branch keys.Chain, index uint32) (btcutil.Address, error)
+	PkScript(branch keys.Chain, index uint32) ([]byte, error)
+	PrivKey(branch keys.Chain, index uint32) (*btcec.PrivateKey, error)
 }
 
 // Config is what a Wallet needs.
 type Config struct {
+	Network *chaincfg.Params
 	Store   store.Store
 	Chain   chain.Backend
 	Account Account
@@ -50,12 +56,15 @@ type Wallet struct {
 }
 
 // slot names the branch and index of a script.
-type slot struct{ branch, index uint32 }
+type slot struct {
+	branch keys.Chain
+	index  uint32
+}
 
 // New opens the wallet over its store.
 func New(cfg Config) (*Wallet, error) {
-	if cfg.Store == nil || cfg.Chain == nil || cfg.Account == nil {
-		return nil, errors.New("new wallet: Store, Chain and Account are required")
+	if cfg.Network == nil || cfg.Store == nil || cfg.Chain == nil || cfg.Account == nil {
+		return nil, errors.New("new wallet: Network, Store, Chain and Account are required")
 	}
 	if cfg.GapLimit == 0 {
 		cfg.GapLimit = DefaultGapLimit
@@ -102,7 +111,11 @@ func (w *Wallet) Balance() (Balance, error) {
 	err := w.cfg.Store.View(func(tx store.Tx) error {
 		utxos, err := loadUTXOs(tx)
 		for _, u := range utxos {
-			if u.SpentHeight == 0 {
+			switch {
+			case u.SpentHeight != 0:
+			case u.Height == 0:
+				b.UnconfirmedSat += u.Value
+			default:
 				b.ConfirmedSat += u.Value
 			}
 		}

@@ -7,23 +7,29 @@ import (
 	"encoding/binary"
 	"testing"
 
+	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/wire"
 
 	"lnwasm/chain"
+	"lnwasm/node/keys"
 	"lnwasm/node/store"
 )
 
 // fakeAccount makes distinct P2WPKH-shaped scripts from (branch, index).
 type fakeAccount struct{}
 
-func (fakeAccount) PkScript(b, i uint32) ([]byte, error) {
-	h := sha256.Sum256(binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, b), i))
+func (fakeAccount) PkScript(b keys.Chain, i uint32) ([]byte, error) {
+	h := sha256.Sum256(binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(b)), i))
 	return append([]byte{0x00, 0x14}, h[:20]...), nil
 }
 
-func (a fakeAccount) Address(b, i uint32) (btcutil.Address, error) {
+func (fakeAccount) PrivKey(keys.Chain, uint32) (*btcec.PrivateKey, error) {
+	return btcec.NewPrivateKey()
+}
+
+func (a fakeAccount) Address(b keys.Chain, i uint32) (btcutil.Address, error) {
 	s, _ := a.PkScript(b, i)
 	return btcutil.NewAddressWitnessPubKeyHash(s[2:], &chaincfg.RegressionNetParams)
 }
@@ -36,7 +42,9 @@ type fakeChain struct {
 	tip    uint32
 }
 
-func (f *fakeChain) BestBlock() (chain.BlockStamp, error) { return chain.BlockStamp{Height: f.tip}, nil }
+func (f *fakeChain) BestBlock() (chain.BlockStamp, error) {
+	return chain.BlockStamp{Height: f.tip}, nil
+}
 
 func (f *fakeChain) Rescan(_ context.Context, req chain.RescanRequest) ([]chain.TxMatch, error) {
 	ops := map[wire.OutPoint]bool{}
@@ -82,7 +90,7 @@ func TestSyncFindsPaymentsGrowsWindowAndRewinds(t *testing.T) {
 	var acct fakeAccount
 	fc := &fakeChain{blocks: map[uint32][]*wire.MsgTx{}}
 	s := store.NewMemory()
-	w, err := New(Config{Store: s, Chain: fc, Account: acct, GapLimit: 20})
+	w, err := New(Config{Network: &chaincfg.RegressionNetParams, Store: s, Chain: fc, Account: acct, GapLimit: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +130,7 @@ func TestSyncFindsPaymentsGrowsWindowAndRewinds(t *testing.T) {
 		t.Fatalf("after the rewind: %d, want 100000", b.ConfirmedSat)
 	}
 	// A restart over the same store resumes: nothing is counted twice.
-	w2, _ := New(Config{Store: s, Chain: fc, Account: acct})
+	w2, _ := New(Config{Network: &chaincfg.RegressionNetParams, Store: s, Chain: fc, Account: acct})
 	if err := w2.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,169 @@
+package itest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/btcsuite/btcd/blockchain"
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg"
+
+	"lnwasm/chain"
+	"lnwasm/chain/kvdb"
+	"lnwasm/node/keys"
+	"lnwasm/node/store"
+	"lnwasm/node/wallet"
+	"lnwasm/server/devnet"
+)
+
+// TestNativeWalletWithLnd: lnd pays our address; one block later our
+// balance is exactly that; we pay lnd back at the rate we ask; bad requests
+// broadcast nothing.
+func TestNativeWalletWithLnd(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	d, err := devnet.Start(ctx, devnet.Config{InitialBlocks: devnet.SegwitHeight, Hub: true, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	hubAddr := lndAddress(t, d)
+	if _, err := d.Faucet(hubAddr, 10_000_000); err != nil {
+		t.Fatal(err)
+	}
+	backend, w := nativeWallet(t, d, log)
+	addr, err := w.NewAddress()
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 60*time.Second, "lnd's funds confirmed", func() (bool, string) {
+		var bal struct {
+			Confirmed string `json:"confirmed_balance"`
+		}
+		err := d.Hub.CLI(ctx, &bal, "walletbalance")
+		return err == nil && bal.Confirmed == "10000000", fmt.Sprintf("%+v %v", bal, err)
+	})
+	if err := d.Hub.CLI(ctx, nil, "sendcoins", "--addr", addr.String(), "--amt", "100000"); err != nil {
+		t.Fatal(err)
+	}
+	mineAndSync(t, d, backend, w)
+	if b, _ := w.Balance(); b.ConfirmedSat != 100_000 {
+		t.Fatalf("after one block our balance is %d, want exactly 100000", b.ConfirmedSat)
+	}
+
+	badSends(t, w, d)
+
+	back := lndAddress(t, d)
+	res, err := w.SendCoins(ctx, wallet.SendRequest{Address: back, AmountSat: 40_000, FeeRate: chain.FeeRateFromSatPerVByte(5)})
+	if err != nil {
+		t.Fatalf("send to lnd: %v", err)
+	}
+	vsize := (blockchain.GetTransactionWeight(btcutil.NewTx(res.Tx)) + 3) / 4
+	paid := float64(res.FeeSat) / float64(vsize)
+	if paid < 4 || paid > 6 {
+		t.Errorf("fee %d sat over %d vB is %.2f sat/vB, want within 1 of 5", res.FeeSat, vsize, paid)
+	}
+	if b, _ := w.Balance(); b.ConfirmedSat != 0 || b.UnconfirmedSat != 100_000-40_000-res.FeeSat {
+		t.Errorf("before the block: %+v, want change %d unconfirmed", b, 100_000-40_000-res.FeeSat)
+	}
+	mineAndSync(t, d, backend, w)
+	if b, _ := w.Balance(); b.ConfirmedSat != 100_000-40_000-res.FeeSat || b.UnconfirmedSat != 0 {
+		t.Errorf("after the block: %+v, want %d confirmed", b, 100_000-40_000-res.FeeSat)
+	}
+	waitFor(t, 60*time.Second, "lnd sees our payment", func() (bool, string) {
+		var bal struct {
+			Confirmed string `json:"confirmed_balance"`
+		}
+		err := d.Hub.CLI(ctx, &bal, "walletbalance")
+		got, _ := strconv.ParseInt(bal.Confirmed, 10, 64)
+		// 10 BTC from the faucet, minus 100000 sent us and lnd's fee, plus 40000.
+		return err == nil && got > 10_000_000-100_000-10_000+40_000 && got < 10_000_000-100_000+40_000, bal.Confirmed
+	})
+}
+
+func lndAddress(t *testing.T, d *devnet.Devnet) string {
+	var a struct {
+		Address string `json:"address"`
+	}
+	if err := d.Hub.CLI(context.Background(), &a, "newaddress", "p2wkh"); err != nil {
+		t.Fatal(err)
+	}
+	return a.Address
+}
+
+func nativeWallet(t *testing.T, d *devnet.Devnet, log *slog.Logger) (*chain.Neutrino, *wallet.Wallet) {
+	db, _ := kvdb.Open(kvdb.NewMemJournal())
+	var dialer net.Dialer
+	backend, err := chain.NewNeutrino(chain.NeutrinoConfig{Params: &chaincfg.RegressionNetParams,
+		DataDir: t.TempDir(), DB: db, Peers: []string{d.ChainPeer()}, Dial: dialer.DialContext, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := backend.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = backend.Stop() })
+	e, _ := keys.NewEntropy()
+	seed, _ := keys.SeedFromEntropy(e)
+	ring, _ := keys.NewRing(seed, &chaincfg.RegressionNetParams)
+	acct, err := ring.Account(keys.AccountP2WPKH, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tip, _ := d.Btcd.Height()
+	w, err := wallet.New(wallet.Config{Network: &chaincfg.RegressionNetParams, Store: store.NewMemory(),
+		Chain: backend, Account: acct, Birthday: uint32(tip), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return backend, w
+}
+
+// mineAndSync mines a block and syncs the wallet once the backend has it.
+func mineAndSync(t *testing.T, d *devnet.Devnet, backend *chain.Neutrino, w *wallet.Wallet) {
+	if _, err := d.Btcd.Mine(1); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := d.Btcd.Height()
+	waitFor(t, 60*time.Second, "backend at the new block", func() (bool, string) {
+		b, err := backend.BestBlock()
+		return err == nil && int64(b.Height) == want, fmt.Sprintf("%d", b.Height)
+	})
+	if err := w.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// badSends: each refused with its error, and nothing reaches btcd.
+func badSends(t *testing.T, w *wallet.Wallet, d *devnet.Devnet) {
+	ctx := context.Background()
+	rate := chain.FeeRateFromSatPerVByte(2)
+	for _, tc := range []struct {
+		req  wallet.SendRequest
+		want error
+	}{
+		{wallet.SendRequest{Address: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", AmountSat: 1000, FeeRate: rate}, wallet.ErrWrongNetwork},
+		{wallet.SendRequest{Address: "not-an-address", AmountSat: 1000, FeeRate: rate}, wallet.ErrInvalidAddress},
+		{wallet.SendRequest{Address: lndAddress(t, d), AmountSat: 1_000_000, FeeRate: rate}, wallet.ErrInsufficientBalance},
+		{wallet.SendRequest{Address: lndAddress(t, d), AmountSat: 100, FeeRate: rate}, wallet.ErrDust},
+	} {
+		if _, err := w.SendCoins(ctx, tc.req); !errors.Is(err, tc.want) {
+			t.Errorf("send %+v: %v, want %v", tc.req, err, tc.want)
+		}
+	}
+	pool, err := d.Btcd.RPC().GetRawMempool()
+	if err != nil || len(pool) != 0 {
+		t.Errorf("after refused sends btcd's mempool holds %d transactions (%v)", len(pool), err)
+	}
+	if b, _ := w.Balance(); b.ConfirmedSat != 100_000 {
+		t.Errorf("refused sends changed the balance: %+v", b)
+	}
+}

@@ -1,0 +1,48 @@
+package wallet
+
+import (
+	"lnwasm/node/store"
+)
+
+// recordPending marks the inputs spent by our unconfirmed transaction and
+// stores its change as an unconfirmed output, in one transaction.
+func (w *Wallet) recordPending(p plan) error {
+	return w.cfg.Store.Update(func(tx store.Tx) error {
+		for _, u := range p.inputs {
+			u.SpentHeight = pendingSpend
+			if err := putUTXO(tx, u); err != nil {
+				return err
+			}
+		}
+		if p.change == nil {
+			return nil
+		}
+		st, err := loadState(tx)
+		if err != nil {
+			return err
+		}
+		if p.change.Index >= st.next[Change] {
+			st.next[Change] = p.change.Index + 1
+		}
+		if err := putUTXO(tx, *p.change); err != nil {
+			return err
+		}
+		return st.saveIndices(tx)
+	})
+}
+
+// releasePending undoes recordPending after a failed broadcast.
+func (w *Wallet) releasePending(p plan) error {
+	return w.cfg.Store.Update(func(tx store.Tx) error {
+		for _, u := range p.inputs {
+			u.SpentHeight = 0
+			if err := putUTXO(tx, u); err != nil {
+				return err
+			}
+		}
+		if p.change != nil {
+			return tx.Delete(bucketUTXOs, p.change.key())
+		}
+		return nil
+	})
+}

@@ -1,0 +1,235 @@
+package wallet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/txscript"
+	"github.com/btcsuite/btcd/wire"
+
+	"lnwasm/chain"
+	"lnwasm/node/store"
+)
+
+// Errors a sender can act on.
+var (
+	ErrInvalidAddress      = errors.New("invalid address")
+	ErrWrongNetwork        = errors.New("address is for another network")
+	ErrDust                = errors.New("amount is below the dust limit")
+	ErrInsufficientBalance = errors.New("insufficient confirmed balance")
+)
+
+// pendingSpend marks an output spent by our own unconfirmed transaction.
+const pendingSpend = ^uint32(0)
+
+// Weights of a P2WPKH spend, in weight units: the signature is counted at
+// its largest (72 bytes), so the fee never falls below the rate asked.
+const (
+	txOverheadWU   = 4*(4+1+1+4) + 2
+	p2wpkhInputWU  = 4*(36+1+4) + (1 + 1 + 72 + 1 + 33)
+	outputBaseSize = 8 + 1
+)
+
+// SendRequest is lncli sendcoins.
+type SendRequest struct {
+	Address   string
+	AmountSat int64
+	SendAll   bool
+	// FeeRate per kiloweight; 0 asks the chain backend for a 6-block rate.
+	FeeRate chain.SatPerKWeight
+}
+
+// SendResult is the broadcast transaction and what it paid.
+type SendResult struct {
+	Tx     *wire.MsgTx
+	FeeSat int64
+}
+
+// SendCoins builds, signs and broadcasts a payment from confirmed coins. It
+// checks everything before touching a key: a bad request broadcasts nothing.
+func (w *Wallet) SendCoins(ctx context.Context, req SendRequest) (SendResult, error) {
+	to, err := w.payTo(req.Address)
+	if err != nil {
+		return SendResult{}, err
+	}
+	rate := req.FeeRate
+	if rate == 0 {
+		if rate, err = w.cfg.Chain.FeeRate(6); err != nil {
+			return SendResult{}, fmt.Errorf("send: fee rate: %w", err)
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	plan, err := w.plan(to, req, rate)
+	if err != nil {
+		return SendResult{}, err
+	}
+	if err := w.sign(plan.tx, plan.inputs); err != nil {
+		return SendResult{}, err
+	}
+	// Record the spend before broadcasting: if the store fails, nothing
+	// leaves; if the broadcast fails, the coins are released again.
+	if err := w.recordPending(plan); err != nil {
+		return SendResult{}, fmt.Errorf("send: %w", err)
+	}
+	if err := w.cfg.Chain.Broadcast(plan.tx); err != nil {
+		_ = w.releasePending(plan)
+		return SendResult{}, fmt.Errorf("send: %w", err)
+	}
+	return SendResult{Tx: plan.tx, FeeSat: plan.fee}, nil
+}
+
+// payTo checks an address and returns its output script.
+func (w *Wallet) payTo(address string) ([]byte, error) {
+	addr, err := btcutil.DecodeAddress(address, w.cfg.Network)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v", ErrInvalidAddress, address, err)
+	}
+	if !addr.IsForNet(w.cfg.Network) {
+		return nil, fmt.Errorf("%w: %q is not a %s address", ErrWrongNetwork, address, w.cfg.Network.Name)
+	}
+	return txscript.PayToAddrScript(addr)
+}
+
+// dustLimit is the smallest output relayed at 1 sat/vB: three times the
+// cost of creating and spending it (294 sat for P2WPKH, 330 for P2TR).
+func dustLimit(script []byte) int64 {
+	spend := int64(148)
+	if txscript.IsWitnessProgram(script) {
+		spend = 67
+	}
+	return 3 * (int64(outputBaseSize+len(script)) + spend)
+}
+
+type plan struct {
+	tx     *wire.MsgTx
+	inputs []UTXO
+	change *UTXO
+	fee    int64
+}
+
+// plan selects coins largest first and lays out the transaction.
+func (w *Wallet) plan(to []byte, req SendRequest, rate chain.SatPerKWeight) (plan, error) {
+	if !req.SendAll && req.AmountSat < dustLimit(to) {
+		return plan{}, fmt.Errorf("%w: %d sat < %d sat", ErrDust, req.AmountSat, dustLimit(to))
+	}
+	coins, err := w.spendable()
+	if err != nil {
+		return plan{}, err
+	}
+	changeScript, changeIdx, err := w.nextChange()
+	if err != nil {
+		return plan{}, err
+	}
+	weight := int64(txOverheadWU + 4*(outputBaseSize+len(to)))
+	var p plan
+	var in int64
+	for _, c := range coins {
+		p.inputs = append(p.inputs, c)
+		in += c.Value
+		weight += p2wpkhInputWU
+		fee := feeFor(weight, rate)
+		if req.SendAll || in < req.AmountSat+fee {
+			continue
+		}
+		return w.layout(p, to, req.AmountSat, in, weight, rate, changeScript, changeIdx)
+	}
+	if req.SendAll && in > 0 {
+		amount := in - feeFor(weight, rate)
+		if amount >= dustLimit(to) {
+			return w.layout(p, to, amount, in, weight, rate, nil, 0)
+		}
+	}
+	return plan{}, fmt.Errorf("%w: have %d sat confirmed, need %d sat plus fees", ErrInsufficientBalance, in, req.AmountSat)
+}
+
+// layout builds the unsigned transaction, adding change when it is worth
+// more than dust (otherwise it goes to the fee).
+func (w *Wallet) layout(p plan, to []byte, amount, in, weight int64, rate chain.SatPerKWeight,
+	changeScript []byte, changeIdx uint32) (plan, error) {
+	tx := wire.NewMsgTx(2)
+	for _, c := range p.inputs {
+		op := c.OutPoint
+		tx.AddTxIn(wire.NewTxIn(&op, nil, nil))
+	}
+	tx.AddTxOut(wire.NewTxOut(amount, to))
+	p.fee = in - amount
+	if changeScript != nil {
+		withChange := weight + int64(4*(outputBaseSize+len(changeScript)))
+		change := in - amount - feeFor(withChange, rate)
+		if change >= dustLimit(changeScript) {
+			tx.AddTxOut(wire.NewTxOut(change, changeScript))
+			p.fee = in - amount - change
+			p.change = &UTXO{OutPoint: wire.OutPoint{Index: 1}, Value: change, PkScript: changeScript,
+				Branch: Change, Index: changeIdx}
+		}
+	}
+	p.tx = tx
+	if p.change != nil {
+		p.change.OutPoint.Hash = tx.TxHash() // segwit txid: stable after signing
+	}
+	return p, nil
+}
+
+// feeFor prices weight at rate over whole virtual bytes (vsize rounds the
+// weight up, as nodes count it), so the rate paid is never below the rate
+// asked.
+func feeFor(weight int64, rate chain.SatPerKWeight) int64 {
+	vsize := (weight + 3) / 4
+	return (vsize*4*int64(rate) + 999) / 1000
+}
+
+// spendable is the confirmed unspent coins, largest first.
+func (w *Wallet) spendable() ([]UTXO, error) {
+	all, err := w.ListUnspent()
+	if err != nil {
+		return nil, err
+	}
+	var out []UTXO
+	for _, u := range all {
+		if u.Height > 0 {
+			out = append(out, u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Value > out[j].Value })
+	return out, nil
+}
+
+// nextChange is the next unused change script.
+func (w *Wallet) nextChange() ([]byte, uint32, error) {
+	var idx uint32
+	err := w.cfg.Store.View(func(tx store.Tx) error {
+		st, err := loadState(tx)
+		idx = st.next[Change]
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	s, err := w.cfg.Account.PkScript(Change, idx)
+	return s, idx, err
+}
+
+// sign adds a P2WPKH witness to every input.
+func (w *Wallet) sign(tx *wire.MsgTx, inputs []UTXO) error {
+	fetcher := txscript.NewMultiPrevOutFetcher(nil)
+	for _, u := range inputs {
+		fetcher.AddPrevOut(u.OutPoint, wire.NewTxOut(u.Value, u.PkScript))
+	}
+	hashes := txscript.NewTxSigHashes(tx, fetcher)
+	for i, u := range inputs {
+		key, err := w.cfg.Account.PrivKey(u.Branch, u.Index)
+		if err != nil {
+			return fmt.Errorf("sign input %d: %w", i, err)
+		}
+		wit, err := txscript.WitnessSignature(tx, hashes, i, u.Value, u.PkScript, txscript.SigHashAll, key, true)
+		if err != nil {
+			return fmt.Errorf("sign input %d: %w", i, err)
+		}
+		tx.TxIn[i].Witness = wit
+	}
+	return nil
+}

@@ -11,9 +11,11 @@ import (
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/chaincfg"
 
+	"lnwasm/chain"
 	"lnwasm/node/keys"
 	"lnwasm/node/lnwire"
 	"lnwasm/node/store"
+	"lnwasm/node/wallet"
 )
 
 // Config is what a Node needs from its host.
@@ -30,6 +32,9 @@ type Config struct {
 	// PingInterval and PongTimeout tune liveness; zero means peer's
 	// defaults (30 s each).
 	PingInterval, PongTimeout time.Duration
+	// Chain is the chain backend the on-chain wallet syncs from; nil leaves
+	// the node without a wallet.
+	Chain chain.Backend
 	// Events receives what a UI wants to know as it happens; nil drops them.
 	Events func(Event)
 	Logger *slog.Logger
@@ -58,6 +63,9 @@ type Node struct {
 	ring     *keys.Ring
 	identity *btcec.PrivateKey
 	peers    map[string]*peerSlot // by hex pubkey
+
+	wallet     *wallet.Wallet
+	stopWallet context.CancelFunc
 }
 
 // New builds a node; it is locked until CreateWallet or UnlockWallet.

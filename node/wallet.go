@@ -53,11 +53,15 @@ func (n *Node) CreateWallet(password, mnemonic string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("create wallet: %w", err)
 	}
+	birthday := n.birthdayFor(mnemonic != "")
 	err = n.cfg.Store.Update(func(tx store.Tx) error {
 		if v, err := tx.Get(bucketWallet, keySealed); err != nil || v != nil {
 			if err == nil {
 				err = ErrWalletExists
 			}
+			return err
+		}
+		if err := recordBirthday(tx, birthday); err != nil {
 			return err
 		}
 		return tx.Put(bucketWallet, keySealed, sealed)
@@ -114,10 +118,14 @@ func (n *Node) unlockWith(entropy []byte) error {
 		return fmt.Errorf("unlock wallet: %w", err)
 	}
 	n.mu.Lock()
+	already := n.identity != nil
 	n.ring, n.identity = ring, id
 	n.mu.Unlock()
 	n.log.Info("wallet unlocked", "identity", fmt.Sprintf("%x", id.PubKey().SerializeCompressed()))
-	return nil
+	if already {
+		return nil
+	}
+	return n.startWallet(ring)
 }
 
 // WalletState is "none", "locked" or "unlocked", as a page shows it.

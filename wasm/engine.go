@@ -53,12 +53,15 @@ type handler func(params json.RawMessage) (any, error)
 
 func (e *engine) methods() map[string]handler {
 	return map[string]handler{
-		"start":        e.start,
-		"getInfo":      e.getInfo,
-		"createWallet": e.createWallet,
-		"unlockWallet": e.unlockWallet,
-		"connect":      e.connect,
-		"listPeers":    e.listPeers,
+		"start":         e.start,
+		"getInfo":       e.getInfo,
+		"createWallet":  e.createWallet,
+		"unlockWallet":  e.unlockWallet,
+		"connect":       e.connect,
+		"listPeers":     e.listPeers,
+		"newAddress":    e.newAddress,
+		"walletBalance": e.walletBalance,
+		"sendCoins":     e.sendCoins,
 	}
 }
 
@@ -121,21 +124,21 @@ func (e *engine) start(raw json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, apiErr(codeStorage, fmt.Errorf("start: %w", err))
 	}
-	nd, err := node.New(node.Config{
-		Network: params, Store: nodeStore, Logger: e.log, Events: e.emitNodeEvent,
-		Dial: func(ctx context.Context, addr string) (net.Conn, error) {
-			return e.dialer(p.Bridge)(ctx, "tcp", addr)
-		},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("start: %w", err)
-	}
 	backend, err := chain.NewNeutrino(chain.NeutrinoConfig{
 		Params: params, DataDir: chainDir, DB: db, Peers: p.ChainPeers,
 		Dial: e.dialer(p.Bridge), Logger: e.log,
 	})
 	if err != nil {
 		return nil, apiErr(codeStorage, fmt.Errorf("start: %w", err))
+	}
+	nd, err := node.New(node.Config{
+		Network: params, Store: nodeStore, Logger: e.log, Events: e.emitNodeEvent, Chain: backend,
+		Dial: func(ctx context.Context, addr string) (net.Conn, error) {
+			return e.dialer(p.Bridge)(ctx, "tcp", addr)
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start: %w", err)
 	}
 	e.restored = backend.Progress()
 	if err := backend.Start(); err != nil {

@@ -11,6 +11,7 @@ import (
 	"lnwasm/node/lnwire"
 	"lnwasm/node/noise"
 	"lnwasm/node/peer"
+	"lnwasm/node/wallet"
 )
 
 // The stable error codes of DESIGN.md's JS API that this engine can raise.
@@ -35,6 +36,10 @@ const (
 	codeFeatures        = "FEATURES_INCOMPATIBLE"
 	codeWrongChain      = "WRONG_CHAIN"
 	codePeerProtocol    = "PEER_PROTOCOL"
+	codeInvalidAddress  = "INVALID_ADDRESS"
+	codeWrongNetwork    = "WRONG_NETWORK"
+	codeDust            = "DUST_AMOUNT"
+	codeInsufficient    = "INSUFFICIENT_BALANCE"
 )
 
 // sentinelCodes maps the node's errors to their codes.
@@ -52,6 +57,11 @@ var sentinelCodes = []struct {
 	{node.ErrInvalidHost, codeInvalidHost},
 	{peer.ErrWrongChain, codeWrongChain},
 	{noise.ErrBadFrame, codePeerProtocol},
+	{wallet.ErrInvalidAddress, codeInvalidAddress},
+	{wallet.ErrWrongNetwork, codeWrongNetwork},
+	{wallet.ErrDust, codeDust},
+	{wallet.ErrInsufficientBalance, codeInsufficient},
+	{node.ErrAddressType, codeInvalidArgument},
 }
 
 // apiError carries a stable code next to the readable message.

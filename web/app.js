@@ -136,6 +136,48 @@ async function connectTo(uri) {
 
 $("connect-form").addEventListener("submit", (ev) => { ev.preventDefault(); connectTo($("connect-uri").value); });
 
+// drawBalance shows walletBalance while the wallet is unlocked.
+async function drawBalance() {
+  if (document.body.dataset.wallet !== "unlocked") return;
+  try {
+    const b = await lnwasm.walletBalance();
+    $("balance-confirmed").textContent = b.confirmedSat;
+    $("balance-unconfirmed").textContent = b.unconfirmedSat;
+  } catch { /* locked again or not started */ }
+}
+setInterval(drawBalance, 2000);
+
+$("new-address").addEventListener("click", async () => {
+  try {
+    $("receive-address").textContent = (await lnwasm.newAddress({ type: "p2wkh" })).address;
+  } catch (e) { walletError(e); }
+});
+
+$("faucet").addEventListener("click", async () => {
+  let addr = $("receive-address").textContent;
+  try {
+    if (!addr.startsWith("bcrt1")) addr = (await lnwasm.newAddress({ type: "p2wkh" })).address;
+    $("receive-address").textContent = addr;
+    const r = await fetch("devnet/faucet", { method: "POST", body: JSON.stringify({ address: addr, amountSat: 1000000 }) });
+    const body = await r.json();
+    $("wallet-status").textContent = r.ok ? `Faucet sent 1,000,000 sat (tx ${body.txid.slice(0, 12)}…); it shows once mined.` : body.error;
+  } catch (e) { walletError(e); }
+});
+
+$("send-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("wallet-status").classList.remove("error");
+  $("wallet-status").textContent = "Sending…";
+  try {
+    const r = await lnwasm.sendCoins({
+      addr: $("send-address").value.trim(), amountSat: Number($("send-amount").value),
+      satPerVbyte: Number($("send-rate").value),
+    });
+    $("wallet-status").textContent = `Sent: tx ${r.txid} (fee ${r.feeSat} sat)`;
+    drawBalance();
+  } catch (e) { walletError(e); }
+});
+
 function fail(e) {
   $("status").textContent = `${e.code || "ERROR"}: ${e.message}`;
   $("status").classList.add("error");
@@ -150,6 +192,7 @@ async function config() {
     cfg.chainPeers = [info.chainPeer];
     cfg.dbName = `lnwasm-regtest-${(info.chainId || "genesis").slice(0, 16)}`;
     $("devnet").hidden = false;
+    $("faucet").hidden = false;
     if (info.hub) {
       $("connect-hub").hidden = false;
       $("connect-hub").addEventListener("click", () => connectTo(`${info.hub.pubkey}@${info.hub.host}`));

@@ -40,6 +40,9 @@ export function createClient(workerURL = "worker.js") {
     unlockWallet: (opts) => call("unlockWallet", opts),
     connect: (opts) => call("connect", opts),
     listPeers: () => call("listPeers"),
+    newAddress: (opts) => call("newAddress", opts),
+    walletBalance: () => call("walletBalance"),
+    sendCoins: (opts) => call("sendCoins", opts),
     subscribe(cb) { listeners.add(cb); return () => listeners.delete(cb); },
   };
 }

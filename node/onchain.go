@@ -1,0 +1,129 @@
+package node
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/btcsuite/btcd/btcutil"
+
+	"lnwasm/node/keys"
+	"lnwasm/node/store"
+	"lnwasm/node/wallet"
+)
+
+// ErrNoChain is returned by on-chain calls of a node built without a chain.
+var ErrNoChain = errors.New("this node has no chain backend")
+
+// ErrAddressType is returned for an address type the wallet cannot issue.
+var ErrAddressType = errors.New("unsupported address type: want p2wkh")
+
+var keyBirthday = []byte("birthday")
+
+// startWallet opens the on-chain wallet of the unlocked seed (BIP84 account
+// 0) and keeps it synced until the node stops.
+func (n *Node) startWallet(ring *keys.Ring) error {
+	if n.cfg.Chain == nil {
+		return nil
+	}
+	acct, err := ring.Account(keys.AccountP2WPKH, 0)
+	if err != nil {
+		return fmt.Errorf("open wallet: %w", err)
+	}
+	birthday, err := n.birthday()
+	if err != nil {
+		return fmt.Errorf("open wallet: %w", err)
+	}
+	w, err := wallet.New(wallet.Config{Network: n.cfg.Network, Store: n.cfg.Store, Chain: n.cfg.Chain,
+		Account: acct, Birthday: birthday, Logger: n.log})
+	if err != nil {
+		return fmt.Errorf("open wallet: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n.mu.Lock()
+	n.wallet, n.stopWallet = w, cancel
+	n.mu.Unlock()
+	go func() { _ = w.Run(ctx) }()
+	return nil
+}
+
+// birthdayFor is the height a new wallet starts at, so its first sync need
+// not scan older blocks; a restored wallet gets 0 (every block).
+func (n *Node) birthdayFor(restored bool) uint32 {
+	if restored || n.cfg.Chain == nil {
+		return 0
+	}
+	best, err := n.cfg.Chain.BestBlock()
+	if err != nil {
+		return 0
+	}
+	return best.Height
+}
+
+func recordBirthday(tx store.Tx, h uint32) error {
+	return tx.Put(bucketWallet, keyBirthday, binary.BigEndian.AppendUint32(nil, h))
+}
+
+func (n *Node) birthday() (uint32, error) {
+	var h uint32
+	err := n.cfg.Store.View(func(tx store.Tx) error {
+		v, err := tx.Get(bucketWallet, keyBirthday)
+		if len(v) == 4 {
+			h = binary.BigEndian.Uint32(v)
+		}
+		return err
+	})
+	return h, err
+}
+
+func (n *Node) theWallet() (*wallet.Wallet, error) {
+	if _, err := n.identityKey(); err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.wallet == nil {
+		return nil, ErrNoChain
+	}
+	return n.wallet, nil
+}
+
+// NewAddress is lncli newaddress.
+func (n *Node) NewAddress(kind string) (btcutil.Address, error) {
+	if kind != "" && kind != "p2wkh" {
+		return nil, fmt.Errorf("%w (got %q)", ErrAddressType, kind)
+	}
+	w, err := n.theWallet()
+	if err != nil {
+		return nil, err
+	}
+	return w.NewAddress()
+}
+
+// WalletBalance is lncli walletbalance.
+func (n *Node) WalletBalance() (wallet.Balance, error) {
+	w, err := n.theWallet()
+	if err != nil {
+		return wallet.Balance{}, err
+	}
+	return w.Balance()
+}
+
+// SendCoins is lncli sendcoins.
+func (n *Node) SendCoins(ctx context.Context, req wallet.SendRequest) (wallet.SendResult, error) {
+	w, err := n.theWallet()
+	if err != nil {
+		return wallet.SendResult{}, err
+	}
+	return w.SendCoins(ctx, req)
+}
+
+// ListUnspent is lncli listunspent.
+func (n *Node) ListUnspent() ([]wallet.UTXO, error) {
+	w, err := n.theWallet()
+	if err != nil {
+		return nil, err
+	}
+	return w.ListUnspent()
+}

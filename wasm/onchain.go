@@ -1,0 +1,78 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"lnwasm/chain"
+	"lnwasm/node/wallet"
+)
+
+// newAddress is lncli newaddress: {type} → {address}.
+func (e *engine) newAddress(raw json.RawMessage) (any, error) {
+	var p struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, apiErr(codeInvalidArgument, fmt.Errorf("newAddress: %w", err))
+	}
+	n, err := e.theNode()
+	if err != nil {
+		return nil, err
+	}
+	a, err := n.NewAddress(p.Type)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"address": a.String()}, nil
+}
+
+// walletBalance is lncli walletbalance.
+func (e *engine) walletBalance(json.RawMessage) (any, error) {
+	n, err := e.theNode()
+	if err != nil {
+		return nil, err
+	}
+	b, err := n.WalletBalance()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]int64{"confirmedSat": b.ConfirmedSat, "unconfirmedSat": b.UnconfirmedSat,
+		"totalSat": b.ConfirmedSat + b.UnconfirmedSat}, nil
+}
+
+// sendCoins is lncli sendcoins: {addr, amountSat | sendAll, satPerVbyte}.
+func (e *engine) sendCoins(raw json.RawMessage) (any, error) {
+	var p struct {
+		Addr        string  `json:"addr"`
+		AmountSat   int64   `json:"amountSat"`
+		SendAll     bool    `json:"sendAll"`
+		SatPerVbyte float64 `json:"satPerVbyte"`
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, apiErr(codeInvalidArgument, fmt.Errorf("sendCoins: %w", err))
+	}
+	if p.SendAll == (p.AmountSat != 0) {
+		return nil, apiErr(codeInvalidArgument, errors.New("sendCoins: give amountSat or sendAll, not both"))
+	}
+	if p.SatPerVbyte < 0 || p.SatPerVbyte > 10000 {
+		return nil, apiErr(codeInvalidArgument, fmt.Errorf("sendCoins: satPerVbyte %v out of range", p.SatPerVbyte))
+	}
+	n, err := e.theNode()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := n.SendCoins(ctx, wallet.SendRequest{Address: p.Addr, AmountSat: p.AmountSat,
+		SendAll: p.SendAll, FeeRate: chain.FeeRateFromSatPerVByte(p.SatPerVbyte)})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"txid": res.Tx.TxHash().String(), "feeSat": res.FeeSat}, nil
+}

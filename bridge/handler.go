@@ -31,6 +31,7 @@ type Handler struct {
 
 	mu      sync.Mutex
 	closed  bool
+	tap     Tap
 	streams map[*stream]struct{}
 	active  sync.WaitGroup // every request past the pre-upgrade checks
 }
@@ -219,6 +220,24 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("bridge: shutdown: streams still closing: %w", ctx.Err())
 	}
+}
+
+// Tap is called with a copy-free view of every relayed chunk: up is client
+// → target. It exists for the playground's leak test (does any secret ever
+// cross the bridge?) and must not keep p.
+type Tap func(target string, up bool, p []byte)
+
+// SetTap installs a tap before the handler serves; nil removes it.
+func (h *Handler) SetTap(t Tap) {
+	h.mu.Lock()
+	h.tap = t
+	h.mu.Unlock()
+}
+
+func (h *Handler) tapFn() Tap {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.tap
 }
 
 // Drop closes every open stream to target (every stream if target is

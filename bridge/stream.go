@@ -83,6 +83,9 @@ func (s *stream) pumpDown() {
 		n, err := s.tcp.Read(buf)
 		if n > 0 {
 			s.touch()
+			if tap := s.h.tapFn(); tap != nil {
+				tap(s.target, false, buf[:n])
+			}
 			if werr := s.ws.Write(context.Background(), websocket.MessageBinary, buf[:n]); werr != nil {
 				s.closeWith(causeClientError, websocket.StatusInternalError, "client write failed")
 				return
@@ -153,6 +156,9 @@ type tcpWriter struct {
 
 func (w *tcpWriter) Write(p []byte) (int, error) {
 	w.s.touch()
+	if tap := w.s.h.tapFn(); tap != nil {
+		tap(w.s.target, true, p)
+	}
 	n, err := w.s.tcp.Write(p)
 	w.s.up.Add(int64(n))
 	w.s.h.metrics.bytesUp.Add(uint64(n))

@@ -20,6 +20,7 @@ type options struct {
 	devnetDir    string
 	devnetBlocks uint
 	devnetHub    bool
+	devnetTap    string
 	allowPrivate bool
 	allowPorts   string
 	origins      string
@@ -52,6 +53,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.devnetDir, "devnet-dir", "", "keep the playground's chain in this directory between runs (default: temporary)")
 	fs.UintVar(&o.devnetBlocks, "devnet-blocks", devnet.SegwitHeight, "height the playground mines to at start (segwit activates at 432 on regtest)")
 	fs.BoolVar(&o.devnetHub, "devnet-hub", true, "start the playground's routing node, a real lnd (built from the Go module proxy on first use)")
+	fs.StringVar(&o.devnetTap, "devnet-tap", "", "append every byte the bridge relays to this file (playground only; for the leak test)")
 	fs.BoolVar(&o.allowPrivate, "allow-private", false, "let the bridge reach loopback and private addresses (the playground sets it)")
 	fs.StringVar(&o.allowPorts, "allow-ports", "", "comma-separated ports the bridge may reach (default: 9735 and the network's P2P port)")
 	fs.StringVar(&o.origins, "origins", "", "comma-separated page origins allowed to use the bridge besides this server's own")
@@ -85,6 +87,9 @@ func envDefaults(fs *flag.FlagSet) error {
 func (o *options) check() error {
 	if _, err := o.params(); err != nil {
 		return err
+	}
+	if o.devnetTap != "" && !o.devnet {
+		return fmt.Errorf("-devnet-tap records traffic and is only for the -devnet playground")
 	}
 	if o.devnet && o.network != "regtest" {
 		return fmt.Errorf("-devnet runs a regtest chain; it cannot be used with -network %s", o.network)

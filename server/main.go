@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -52,6 +53,13 @@ func run(ctx context.Context, o *options) error {
 		return err
 	}
 	br := bridge.NewHandler(policy, log.With("sub", "bridge"))
+	if o.devnetTap != "" {
+		closeTap, err := tapTo(br, o.devnetTap)
+		if err != nil {
+			return err
+		}
+		defer closeTap()
+	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.listen, err)
@@ -119,4 +127,20 @@ func newLogger(level string) *slog.Logger {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
 	slog.SetDefault(log)
 	return log
+}
+
+// tapTo appends every relayed chunk to a file, for the playground's leak
+// test. Writes are serialised; the file is synced when the server stops.
+func tapTo(br *bridge.Handler, path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("-devnet-tap: %w", err)
+	}
+	var mu sync.Mutex
+	br.SetTap(func(_ string, _ bool, p []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		_, _ = f.Write(p)
+	})
+	return func() { br.SetTap(nil); _ = f.Sync(); _ = f.Close() }, nil
 }

@@ -37,7 +37,8 @@ func TestPageOnchainWallet(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitPageSynced(t, ctx, s.info(t).Height)
-	if got := call(t, ctx, "createWallet", `{password: "correct horse battery"}`); strings.HasPrefix(got, "ERR") {
+	var created struct{ Mnemonic string }
+	if got := call(t, ctx, "createWallet", `{password: "correct horse battery"}`); json.Unmarshal([]byte(got), &created) != nil || created.Mnemonic == "" {
 		t.Fatal(got)
 	}
 	err := runFor(ctx, 60*time.Second, chromedp.WaitVisible("#faucet", chromedp.ByQuery), chromedp.Click("#faucet", chromedp.ByQuery))
@@ -85,5 +86,19 @@ func TestPageOnchainWallet(t *testing.T) {
 	waitFor(t, 60*time.Second, "the change confirmed", func() (bool, string) {
 		b := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
 		return b.ConfirmedSat == change && b.UnconfirmedSat == 0, fmt.Sprintf("%+v", b)
+	})
+
+	// Restore from the words in a fresh browser profile: same balance.
+	fresh := newBrowser(t, "")
+	if err := chromedp.Run(fresh, chromedp.Navigate(s.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitPageSynced(t, fresh, s.info(t).Height)
+	if got := call(t, fresh, "createWallet", fmt.Sprintf(`{password: "another password", mnemonic: %q}`, created.Mnemonic)); strings.HasPrefix(got, "ERR") {
+		t.Fatalf("restore: %s", got)
+	}
+	waitFor(t, 90*time.Second, "the restored wallet finds the same balance", func() (bool, string) {
+		b := balanceOf(t, nil, call(t, fresh, "walletBalance", ""))
+		return b.ConfirmedSat == change, fmt.Sprintf("%+v", b)
 	})
 }

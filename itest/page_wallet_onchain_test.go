@@ -7,10 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/btcsuite/btcd/btcutil"
-	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/chromedp/chromedp"
+	"strconv"
 )
 
 type pageBalance struct {
@@ -27,11 +25,12 @@ func balanceOf(t *testing.T, _ any, s string) pageBalance {
 	return b
 }
 
-// TestPageOnchainWallet: from the page, get test coins, see the balance,
-// send, and get clear errors for bad sends.
+// TestPageOnchainWallet: from the page, get test coins, be paid by lnd and
+// see the exact amount after one block, pay lnd back, get clear errors for
+// bad sends, and restore the words in a fresh browser profile.
 func TestPageOnchainWallet(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "-devnet-hub=false")
+	s := startServer(t)
 	ctx := newBrowser(t, "")
 	if err := chromedp.Run(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
 		t.Fatal(err)
@@ -54,8 +53,21 @@ func TestPageOnchainWallet(t *testing.T) {
 		return got == "1000000", got
 	})
 
-	key, _ := btcec.NewPrivateKey()
-	dest, _ := btcutil.NewAddressWitnessPubKeyHash(btcutil.Hash160(key.PubKey().SerializeCompressed()), &chaincfg.RegressionNetParams)
+	// lnd pays the page; one block later the balance is exact.
+	var ours struct{ Address string }
+	_ = json.Unmarshal([]byte(call(t, ctx, "newAddress", `{type: "p2wkh"}`)), &ours)
+	if r, err := httpPost(s.URL+"/devnet/hub/sendcoins", fmt.Sprintf(`{"address": %q, "amountSat": 150000}`, ours.Address)); err != nil || r.StatusCode != 200 {
+		t.Fatalf("lnd sendcoins: %v %v", r.StatusCode, err)
+	}
+	s.mine(t, 1)
+	waitFor(t, 60*time.Second, "lnd's payment in the balance", func() (bool, string) {
+		b := balanceOf(t, nil, call(t, ctx, "walletBalance", ""))
+		return b.ConfirmedSat == 1_150_000, fmt.Sprintf("%+v", b)
+	})
+	var lndAddr struct{ Address string }
+	s.getJSON(t, "/devnet/hub/newaddress", &lndAddr)
+	dest := lndAddr.Address
+	hubBefore := s.hubConfirmed(t)
 	for _, tc := range []struct{ params, want string }{
 		{`{addr: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", amountSat: 1000, satPerVbyte: 2}`, "WRONG_NETWORK"},
 		{`{addr: "garbage", amountSat: 1000, satPerVbyte: 2}`, "INVALID_ADDRESS"},
@@ -67,7 +79,7 @@ func TestPageOnchainWallet(t *testing.T) {
 			t.Errorf("sendCoins(%s): %s, want %s", tc.params, got, tc.want)
 		}
 	}
-	if b := balanceOf(t, ctx, call(t, ctx, "walletBalance", "")); b.ConfirmedSat != 1_000_000 || b.UnconfirmedSat != 0 {
+	if b := balanceOf(t, ctx, call(t, ctx, "walletBalance", "")); b.ConfirmedSat != 1_150_000 || b.UnconfirmedSat != 0 {
 		t.Fatalf("refused sends changed the balance: %+v", b)
 	}
 	sent := call(t, ctx, "sendCoins", fmt.Sprintf(`{addr: %q, amountSat: 250000, satPerVbyte: 3}`, dest))
@@ -78,14 +90,19 @@ func TestPageOnchainWallet(t *testing.T) {
 	if err := json.Unmarshal([]byte(sent), &res); err != nil || len(res.Txid) != 64 {
 		t.Fatalf("send: %s", sent)
 	}
+	// Largest coin first: the faucet's 1,000,000 pays; lnd's 150,000 stays.
 	change := 1_000_000 - 250_000 - res.FeeSat
-	if b := balanceOf(t, ctx, call(t, ctx, "walletBalance", "")); b.ConfirmedSat != 0 || b.UnconfirmedSat != change {
-		t.Errorf("after sending: %+v, want %d unconfirmed change", b, change)
+	if b := balanceOf(t, ctx, call(t, ctx, "walletBalance", "")); b.ConfirmedSat != 150_000 || b.UnconfirmedSat != change {
+		t.Errorf("after sending: %+v, want 150000 confirmed and %d unconfirmed change", b, change)
 	}
 	s.mine(t, 1)
 	waitFor(t, 60*time.Second, "the change confirmed", func() (bool, string) {
 		b := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
-		return b.ConfirmedSat == change && b.UnconfirmedSat == 0, fmt.Sprintf("%+v", b)
+		return b.ConfirmedSat == change+150_000 && b.UnconfirmedSat == 0, fmt.Sprintf("%+v", b)
+	})
+	waitFor(t, 60*time.Second, "lnd counts our payment", func() (bool, string) {
+		got := s.hubConfirmed(t)
+		return got == hubBefore+250_000, fmt.Sprintf("%d, want %d", got, hubBefore+250_000)
 	})
 
 	// Restore from the words in a fresh browser profile: same balance.
@@ -99,6 +116,16 @@ func TestPageOnchainWallet(t *testing.T) {
 	}
 	waitFor(t, 90*time.Second, "the restored wallet finds the same balance", func() (bool, string) {
 		b := balanceOf(t, nil, call(t, fresh, "walletBalance", ""))
-		return b.ConfirmedSat == change, fmt.Sprintf("%+v", b)
+		return b.ConfirmedSat == change+150_000, fmt.Sprintf("%+v", b)
 	})
+}
+
+// hubConfirmed is the hub's confirmed on-chain balance.
+func (s *server) hubConfirmed(t *testing.T) int64 {
+	var bal struct {
+		Confirmed string `json:"confirmed_balance"`
+	}
+	s.getJSON(t, "/devnet/hub/balance", &bal)
+	n, _ := strconv.ParseInt(bal.Confirmed, 10, 64)
+	return n
 }

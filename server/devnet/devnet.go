@@ -3,6 +3,9 @@ package devnet
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/btcsuite/btcd/btcutil"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -103,7 +106,39 @@ func (d *Devnet) startHub(ctx context.Context, dir string) error {
 		return err
 	}
 	d.log.Info("hub running", "pubkey", d.Hub.Pubkey, "host", d.Hub.P2PAddr)
-	return nil
+	return d.fundHub(ctx)
+}
+
+// hubFunds is what the hub starts with: enough to pay pages and, later,
+// to open channels to them.
+const hubFunds = 10 * btcutil.SatoshiPerBitcoin
+
+// fundHub pays the hub from the faucet and waits until lnd counts it.
+func (d *Devnet) fundHub(ctx context.Context) error {
+	var a struct {
+		Address string `json:"address"`
+	}
+	if err := d.Hub.CLI(ctx, &a, "newaddress", "p2wkh"); err != nil {
+		return fmt.Errorf("fund hub: %w", err)
+	}
+	if _, err := d.Faucet(a.Address, hubFunds); err != nil {
+		return fmt.Errorf("fund hub: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		var bal struct {
+			Confirmed string `json:"confirmed_balance"`
+		}
+		if err := d.Hub.CLI(ctx, &bal, "walletbalance"); err == nil && bal.Confirmed == fmt.Sprint(int64(hubFunds)) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("fund hub: lnd did not see its funds: %w", ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 func (d *Devnet) mineTo(height uint32) error {

@@ -36,6 +36,52 @@ func (d *Devnet) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /devnet/mine", d.handleMine)
 	mux.HandleFunc("GET /devnet/hub/peers", d.handleHubPeers)
 	mux.HandleFunc("POST /devnet/faucet", d.handleFaucet)
+	mux.HandleFunc("GET /devnet/hub/newaddress", d.hubCLI("newaddress", "p2wkh"))
+	mux.HandleFunc("GET /devnet/hub/balance", d.hubCLI("walletbalance"))
+	mux.HandleFunc("POST /devnet/hub/sendcoins", d.handleHubSend)
+}
+
+// hubCLI serves one lncli command's JSON, so a person (or a test) can play
+// the other wallet without a terminal.
+func (d *Devnet) hubCLI(args ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if d.Hub == nil {
+			writeErr(w, http.StatusNotFound, errors.New("the playground runs without a hub (-devnet-hub=false)"))
+			return
+		}
+		var out json.RawMessage
+		if err := d.Hub.CLI(r.Context(), &out, args...); err != nil {
+			writeErr(w, http.StatusBadGateway, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(out)
+	}
+}
+
+// handleHubSend is lncli sendcoins from the hub: {address, amountSat}. It
+// does not mine; the caller decides when the block comes.
+func (d *Devnet) handleHubSend(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Address   string `json:"address"`
+		AmountSat int64  `json:"amountSat"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&req); err != nil || req.AmountSat <= 0 {
+		writeErr(w, http.StatusBadRequest, fmt.Errorf(`body must be JSON like {"address": "bcrt1...", "amountSat": 100000}`))
+		return
+	}
+	if d.Hub == nil {
+		writeErr(w, http.StatusNotFound, errors.New("the playground runs without a hub"))
+		return
+	}
+	var out json.RawMessage
+	err := d.Hub.CLI(r.Context(), &out, "sendcoins", "--addr", req.Address, "--amt", fmt.Sprint(req.AmountSat))
+	if err != nil {
+		writeErr(w, http.StatusBadGateway, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(out)
 }
 
 // handleFaucet pays {address, amountSat} and mines a block: {txid}.
@@ -63,17 +109,7 @@ func (d *Devnet) handleFaucet(w http.ResponseWriter, r *http.Request) {
 // handleHubPeers shows the hub's own view of its peers (lncli listpeers):
 // a person can check their node is seen, and so can the tests.
 func (d *Devnet) handleHubPeers(w http.ResponseWriter, r *http.Request) {
-	if d.Hub == nil {
-		writeErr(w, http.StatusNotFound, errors.New("the playground runs without a hub (-devnet-hub=false)"))
-		return
-	}
-	var out json.RawMessage
-	if err := d.Hub.CLI(r.Context(), &out, "listpeers"); err != nil {
-		writeErr(w, http.StatusBadGateway, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(out)
+	d.hubCLI("listpeers")(w, r)
 }
 
 // InfoNow reads the playground's state.

@@ -105,6 +105,17 @@ func TestPageOnchainWallet(t *testing.T) {
 		return got == hubBefore+250_000, fmt.Sprintf("%d, want %d", got, hubBefore+250_000)
 	})
 
+	history := txList(t, call(t, ctx, "listTransactions", ""))
+	if len(history) != 3 || history[0].AmountSat != -(250_000+res.FeeSat) || history[0].FeeSat != res.FeeSat {
+		t.Errorf("history %+v, want 3 entries, the newest our send of 250000 + %d fee", history, res.FeeSat)
+	}
+	if got := call(t, ctx, "lockWallet", ""); strings.HasPrefix(got, "ERR") {
+		t.Fatal(got)
+	}
+	if got := call(t, ctx, "walletBalance", ""); !strings.HasPrefix(got, "ERR WALLET_LOCKED") {
+		t.Errorf("balance of a locked wallet: %s", got)
+	}
+
 	// Restore from the words in a fresh browser profile: same balance.
 	fresh := newBrowser(t, "")
 	if err := chromedp.Run(fresh, chromedp.Navigate(s.URL+"/")); err != nil {
@@ -118,6 +129,27 @@ func TestPageOnchainWallet(t *testing.T) {
 		b := balanceOf(t, nil, call(t, fresh, "walletBalance", ""))
 		return b.ConfirmedSat == change+150_000, fmt.Sprintf("%+v", b)
 	})
+	restored := txList(t, call(t, fresh, "listTransactions", ""))
+	if fmt.Sprint(restored) != fmt.Sprint(history) {
+		t.Errorf("restored history %+v differs from the original %+v", restored, history)
+	}
+}
+
+type txEntry struct {
+	Txid        string `json:"txid"`
+	AmountSat   int64  `json:"amountSat"`
+	FeeSat      int64  `json:"feeSat"`
+	BlockHeight int64  `json:"blockHeight"`
+}
+
+func txList(t *testing.T, raw string) []txEntry {
+	var out struct {
+		Transactions []txEntry `json:"transactions"`
+	}
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		t.Fatalf("listTransactions: %s", raw)
+	}
+	return out.Transactions
 }
 
 // hubConfirmed is the hub's confirmed on-chain balance.

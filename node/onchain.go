@@ -127,3 +127,33 @@ func (n *Node) ListUnspent() ([]wallet.UTXO, error) {
 	}
 	return w.ListUnspent()
 }
+
+// ListTransactions is lncli listchaintxns.
+func (n *Node) ListTransactions() ([]wallet.TxRecord, error) {
+	w, err := n.theWallet()
+	if err != nil {
+		return nil, err
+	}
+	return w.ListTransactions()
+}
+
+// LockWallet forgets the keys: the node must be unlocked again. Peers are
+// dropped, since they were authenticated with the identity key.
+func (n *Node) LockWallet() error {
+	n.mu.Lock()
+	stop := n.stopWallet
+	slots := n.peers
+	n.ring, n.identity, n.wallet, n.stopWallet = nil, nil, nil, nil
+	n.peers = map[string]*peerSlot{}
+	n.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	for _, s := range slots {
+		close(s.stop)
+		if p := s.peer(); p != nil {
+			p.Close()
+		}
+	}
+	return nil
+}

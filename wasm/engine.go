@@ -53,15 +53,17 @@ type handler func(params json.RawMessage) (any, error)
 
 func (e *engine) methods() map[string]handler {
 	return map[string]handler{
-		"start":         e.start,
-		"getInfo":       e.getInfo,
-		"createWallet":  e.createWallet,
-		"unlockWallet":  e.unlockWallet,
-		"connect":       e.connect,
-		"listPeers":     e.listPeers,
-		"newAddress":    e.newAddress,
-		"walletBalance": e.walletBalance,
-		"sendCoins":     e.sendCoins,
+		"start":            e.start,
+		"getInfo":          e.getInfo,
+		"createWallet":     e.createWallet,
+		"unlockWallet":     e.unlockWallet,
+		"connect":          e.connect,
+		"listPeers":        e.listPeers,
+		"newAddress":       e.newAddress,
+		"walletBalance":    e.walletBalance,
+		"sendCoins":        e.sendCoins,
+		"listTransactions": e.listTransactions,
+		"lockWallet":       e.lockWallet,
 	}
 }
 

@@ -76,3 +76,38 @@ func (e *engine) sendCoins(raw json.RawMessage) (any, error) {
 	}
 	return map[string]any{"txid": res.Tx.TxHash().String(), "feeSat": res.FeeSat}, nil
 }
+
+// listTransactions is lncli listchaintxns: {transactions: [...]}.
+func (e *engine) listTransactions(json.RawMessage) (any, error) {
+	n, err := e.theNode()
+	if err != nil {
+		return nil, err
+	}
+	txs, err := n.ListTransactions()
+	if err != nil {
+		return nil, err
+	}
+	tip := uint32(0)
+	if best, err := e.backend.BestBlock(); err == nil {
+		tip = best.Height
+	}
+	out := []map[string]any{}
+	for _, t := range txs {
+		confs := uint32(0)
+		if t.Height > 0 && tip >= t.Height {
+			confs = tip - t.Height + 1
+		}
+		out = append(out, map[string]any{"txid": t.Txid.String(), "amountSat": t.AmountSat,
+			"feeSat": t.FeeSat, "blockHeight": t.Height, "numConfirmations": confs})
+	}
+	return map[string]any{"transactions": out}, nil
+}
+
+// lockWallet forgets the keys until unlockWallet.
+func (e *engine) lockWallet(json.RawMessage) (any, error) {
+	n, err := e.theNode()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{}, n.LockWallet()
+}

@@ -143,8 +143,22 @@ async function drawBalance() {
     const b = await lnwasm.walletBalance();
     $("balance-confirmed").textContent = b.confirmedSat;
     $("balance-unconfirmed").textContent = b.unconfirmedSat;
+    const { transactions } = await lnwasm.listTransactions();
+    const rows = transactions.map((t) => {
+      const tr = document.createElement("tr");
+      for (const c of [t.txid.slice(0, 16) + "…", t.amountSat, t.feeSat || "–", t.numConfirmations || "pending"]) {
+        tr.append(Object.assign(document.createElement("td"), { textContent: c }));
+      }
+      tr.children[0].title = t.txid;
+      return tr;
+    });
+    if (rows.length) $("tx-rows").replaceChildren(...rows);
   } catch { /* locked again or not started */ }
 }
+
+$("lock").addEventListener("click", async () => {
+  try { await lnwasm.lockWallet(); drawWallet(await lnwasm.getInfo()); } catch (e) { walletError(e); }
+});
 setInterval(drawBalance, 2000);
 
 $("new-address").addEventListener("click", async () => {

@@ -43,6 +43,8 @@ export function createClient(workerURL = "worker.js") {
     newAddress: (opts) => call("newAddress", opts),
     walletBalance: () => call("walletBalance"),
     sendCoins: (opts) => call("sendCoins", opts),
+    listTransactions: () => call("listTransactions"),
+    lockWallet: () => call("lockWallet"),
     subscribe(cb) { listeners.add(cb); return () => listeners.delete(cb); },
   };
 }

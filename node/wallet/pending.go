@@ -7,7 +7,22 @@ import (
 // recordPending marks the inputs spent by our unconfirmed transaction and
 // stores its change as an unconfirmed output, in one transaction.
 func (w *Wallet) recordPending(p plan) error {
+	var in, out int64
+	for _, u := range p.inputs {
+		in += u.Value
+	}
+	for _, o := range p.tx.TxOut {
+		out += o.Value
+	}
+	var change int64
+	if p.change != nil {
+		change = p.change.Value
+	}
+	rec := TxRecord{Txid: p.tx.TxHash(), AmountSat: change - in, FeeSat: in - out, Sent: true}
 	return w.cfg.Store.Update(func(tx store.Tx) error {
+		if err := putTx(tx, rec); err != nil {
+			return err
+		}
 		for _, u := range p.inputs {
 			u.SpentHeight = pendingSpend
 			if err := putUTXO(tx, u); err != nil {
@@ -40,9 +55,17 @@ func (w *Wallet) releasePending(p plan) error {
 				return err
 			}
 		}
+		if err := tx.Delete(bucketTxs, txidOf(p)); err != nil {
+			return err
+		}
 		if p.change != nil {
 			return tx.Delete(bucketUTXOs, p.change.key())
 		}
 		return nil
 	})
+}
+
+func txidOf(p plan) []byte {
+	h := p.tx.TxHash()
+	return h[:]
 }

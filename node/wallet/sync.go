@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 
 	"lnwasm/chain"
@@ -29,7 +30,14 @@ func (w *Wallet) Sync(ctx context.Context) error {
 		if sc.st, err = loadState(tx); err != nil {
 			return err
 		}
-		sc.utxos, err = loadUTXOs(tx)
+		if sc.utxos, err = loadUTXOs(tx); err != nil {
+			return err
+		}
+		sc.txs = map[chainhash.Hash]TxRecord{}
+		stored, err := loadTxs(tx)
+		for _, r := range stored {
+			sc.txs[r.Txid] = r
+		}
 		return err
 	})
 	if err != nil {
@@ -55,6 +63,11 @@ func (w *Wallet) Sync(ctx context.Context) error {
 	}
 	sc.st.synced = tip.Height
 	return w.cfg.Store.Update(func(tx store.Tx) error {
+		for _, r := range sc.txs {
+			if err := putTx(tx, r); err != nil {
+				return err
+			}
+		}
 		for op := range sc.changed {
 			if err := putUTXO(tx, sc.mine[op]); err != nil {
 				return err
@@ -70,6 +83,7 @@ type scan struct {
 	utxos   []UTXO
 	mine    map[wire.OutPoint]UTXO
 	changed map[wire.OutPoint]bool
+	txs     map[chainhash.Hash]TxRecord
 }
 
 func (sc *scan) index() {
@@ -127,6 +141,10 @@ func (w *Wallet) watchScripts(window [2]uint32) ([][]byte, error) {
 // apply records one matched transaction: our outputs it spends, and the
 // outputs it pays us. Re-applying a transaction changes nothing.
 func (w *Wallet) apply(sc *scan, m chain.TxMatch) {
+	sc.record(m, func(op wire.OutPoint, o *wire.TxOut) bool {
+		_, known := w.scripts[string(o.PkScript)]
+		return known
+	})
 	for _, in := range m.Tx.TxIn {
 		if u, ok := sc.mine[in.PreviousOutPoint]; ok && (u.SpentHeight == 0 || u.SpentHeight == pendingSpend) {
 			u.SpentHeight = m.BlockHeight
@@ -199,6 +217,23 @@ func (w *Wallet) rewind(height uint32) error {
 		utxos, err := loadUTXOs(tx)
 		if err != nil {
 			return err
+		}
+		txs, err := loadTxs(tx)
+		if err != nil {
+			return err
+		}
+		for _, r := range txs {
+			switch {
+			case r.Height < height || r.Height == 0:
+			case r.Sent:
+				r.Height = 0
+				err = putTx(tx, r)
+			default:
+				err = tx.Delete(bucketTxs, r.Txid[:])
+			}
+			if err != nil {
+				return err
+			}
 		}
 		for _, u := range utxos {
 			switch {

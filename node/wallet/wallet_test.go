@@ -122,6 +122,16 @@ func TestSyncFindsPaymentsGrowsWindowAndRewinds(t *testing.T) {
 	if b, _ := w.Balance(); b.ConfirmedSat != 90_000 {
 		t.Fatalf("after the spend: %d, want 90000", b.ConfirmedSat)
 	}
+	hist, err := w.ListTransactions()
+	if err != nil || len(hist) != 3 {
+		t.Fatalf("history: %+v %v, want 3 records", hist, err)
+	}
+	if top := hist[0]; top.Txid != spend.TxHash() || top.Height != 7 || top.AmountSat != -10_000 || top.FeeSat != 10_000 {
+		t.Errorf("newest record %+v, want the spend at 7: -10000 with a 10000 fee", top)
+	}
+	if hist[2].AmountSat != 70_000 || hist[2].Height != 5 {
+		t.Errorf("oldest record %+v, want +70000 at 5", hist[2])
+	}
 	// A reorg that takes block 7 away restores the spent output.
 	if err := w.rewind(7); err != nil {
 		t.Fatal(err)

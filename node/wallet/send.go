@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 
@@ -213,23 +214,81 @@ func (w *Wallet) nextChange() ([]byte, uint32, error) {
 	return s, idx, err
 }
 
-// sign adds a P2WPKH witness to every input.
+// sign signs the planned transaction through a PSBT, the form channel
+// funding will hand us too.
 func (w *Wallet) sign(tx *wire.MsgTx, inputs []UTXO) error {
-	fetcher := txscript.NewMultiPrevOutFetcher(nil)
-	for _, u := range inputs {
-		fetcher.AddPrevOut(u.OutPoint, wire.NewTxOut(u.Value, u.PkScript))
+	p, err := psbt.NewFromUnsignedTx(tx)
+	if err != nil {
+		return fmt.Errorf("sign: %w", err)
 	}
-	hashes := txscript.NewTxSigHashes(tx, fetcher)
 	for i, u := range inputs {
+		p.Inputs[i].WitnessUtxo = wire.NewTxOut(u.Value, u.PkScript)
+		p.Inputs[i].SighashType = txscript.SigHashAll
+	}
+	if err := w.signPacket(p, inputs); err != nil {
+		return err
+	}
+	final, err := psbt.Extract(p)
+	if err != nil {
+		return fmt.Errorf("sign: extract: %w", err)
+	}
+	for i := range tx.TxIn {
+		tx.TxIn[i].Witness = final.TxIn[i].Witness
+	}
+	return nil
+}
+
+// SignPSBT signs and finalizes every input of p that spends one of our
+// confirmed P2WPKH outputs; other inputs are left for their owners.
+func (w *Wallet) SignPSBT(p *psbt.Packet) error {
+	utxos, err := w.ListUnspent()
+	if err != nil {
+		return fmt.Errorf("sign psbt: %w", err)
+	}
+	byOp := map[wire.OutPoint]UTXO{}
+	for _, u := range utxos {
+		byOp[u.OutPoint] = u
+	}
+	var ours []UTXO
+	for _, in := range p.UnsignedTx.TxIn {
+		ours = append(ours, byOp[in.PreviousOutPoint]) // zero UTXO if not ours
+	}
+	return w.signPacket(p, ours)
+}
+
+// signPacket adds our signatures (inputs[i] with a PkScript are ours) and
+// finalizes what it signed.
+func (w *Wallet) signPacket(p *psbt.Packet, inputs []UTXO) error {
+	fetcher := txscript.NewMultiPrevOutFetcher(nil)
+	for i, in := range p.UnsignedTx.TxIn {
+		if wu := p.Inputs[i].WitnessUtxo; wu != nil {
+			fetcher.AddPrevOut(in.PreviousOutPoint, wu)
+		}
+	}
+	hashes := txscript.NewTxSigHashes(p.UnsignedTx, fetcher)
+	up, err := psbt.NewUpdater(p)
+	if err != nil {
+		return fmt.Errorf("sign psbt: %w", err)
+	}
+	for i, u := range inputs {
+		if u.PkScript == nil {
+			continue
+		}
 		key, err := w.cfg.Account.PrivKey(u.Branch, u.Index)
 		if err != nil {
 			return fmt.Errorf("sign input %d: %w", i, err)
 		}
-		wit, err := txscript.WitnessSignature(tx, hashes, i, u.Value, u.PkScript, txscript.SigHashAll, key, true)
+		sig, err := txscript.RawTxInWitnessSignature(p.UnsignedTx, hashes, i, u.Value, u.PkScript,
+			txscript.SigHashAll, key)
 		if err != nil {
 			return fmt.Errorf("sign input %d: %w", i, err)
 		}
-		tx.TxIn[i].Witness = wit
+		if _, err := up.Sign(i, sig, key.PubKey().SerializeCompressed(), nil, nil); err != nil {
+			return fmt.Errorf("sign input %d: %w", i, err)
+		}
+		if err := psbt.Finalize(p, i); err != nil {
+			return fmt.Errorf("finalize input %d: %w", i, err)
+		}
 	}
 	return nil
 }

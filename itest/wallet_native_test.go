@@ -61,6 +61,22 @@ func TestNativeWalletWithLnd(t *testing.T) {
 	if paid < 4 || paid > 6 {
 		t.Errorf("fee %d sat over %d vB is %.2f sat/vB, want within 1 of 5", res.FeeSat, vsize, paid)
 	}
+	// Stuck at 5 sat/vB? Bump it to 12 (BIP125): btcd swaps it in.
+	first := res.Tx.TxHash()
+	res, err = w.BumpFee(ctx, first, chain.FeeRateFromSatPerVByte(12))
+	if err != nil {
+		t.Fatalf("bump fee: %v", err)
+	}
+	pool, err := d.Btcd.RPC().GetRawMempool()
+	if err != nil || len(pool) != 1 || *pool[0] != res.Tx.TxHash() {
+		t.Fatalf("mempool after the bump: %v %v, want only %s", pool, err, res.Tx.TxHash())
+	}
+	if paid := float64(res.FeeSat) / float64(vsize); paid < 11 || paid > 13 {
+		t.Errorf("bumped fee is %.2f sat/vB, want within 1 of 12", paid)
+	}
+	if _, err := w.BumpFee(ctx, first, chain.FeeRateFromSatPerVByte(20)); !errors.Is(err, wallet.ErrCannotBump) {
+		t.Errorf("bumping the replaced tx: %v, want ErrCannotBump", err)
+	}
 	if b, _ := w.Balance(); b.ConfirmedSat != 0 || b.UnconfirmedSat != 100_000-40_000-res.FeeSat {
 		t.Errorf("before the block: %+v, want change %d unconfirmed", b, 100_000-40_000-res.FeeSat)
 	}

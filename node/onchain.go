@@ -7,7 +7,9 @@ import (
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
+	"lnwasm/chain"
 	"lnwasm/node/keys"
 	"lnwasm/node/store"
 	"lnwasm/node/wallet"
@@ -156,4 +158,13 @@ func (n *Node) LockWallet() error {
 		}
 	}
 	return nil
+}
+
+// BumpFee is lncli wallet bumpfee for our own unconfirmed sends.
+func (n *Node) BumpFee(ctx context.Context, txid chainhash.Hash, rate chain.SatPerKWeight) (wallet.SendResult, error) {
+	w, err := n.theWallet()
+	if err != nil {
+		return wallet.SendResult{}, err
+	}
+	return w.BumpFee(ctx, txid, rate)
 }

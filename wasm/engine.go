@@ -63,6 +63,7 @@ func (e *engine) methods() map[string]handler {
 		"walletBalance":    e.walletBalance,
 		"sendCoins":        e.sendCoins,
 		"listTransactions": e.listTransactions,
+		"bumpFee":          e.bumpFee,
 		"lockWallet":       e.lockWallet,
 	}
 }

@@ -62,6 +62,7 @@ var sentinelCodes = []struct {
 	{wallet.ErrDust, codeDust},
 	{wallet.ErrInsufficientBalance, codeInsufficient},
 	{node.ErrAddressType, codeInvalidArgument},
+	{wallet.ErrCannotBump, "CANNOT_BUMP"},
 }
 
 // apiError carries a stable code next to the readable message.

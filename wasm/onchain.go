@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+
 	"lnwasm/chain"
 	"lnwasm/node/wallet"
 )
@@ -110,4 +112,30 @@ func (e *engine) lockWallet(json.RawMessage) (any, error) {
 		return nil, err
 	}
 	return map[string]any{}, n.LockWallet()
+}
+
+// bumpFee replaces our unconfirmed send: {txid, satPerVbyte} → {txid, feeSat}.
+func (e *engine) bumpFee(raw json.RawMessage) (any, error) {
+	var p struct {
+		Txid        string  `json:"txid"`
+		SatPerVbyte float64 `json:"satPerVbyte"`
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, apiErr(codeInvalidArgument, fmt.Errorf("bumpFee: %w", err))
+	}
+	txid, err := chainhash.NewHashFromStr(p.Txid)
+	if err != nil || p.SatPerVbyte <= 0 {
+		return nil, apiErr(codeInvalidArgument, errors.New("bumpFee: want {txid: hex, satPerVbyte > 0}"))
+	}
+	n, err := e.theNode()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := n.BumpFee(ctx, *txid, chain.FeeRateFromSatPerVByte(p.SatPerVbyte))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"txid": res.Tx.TxHash().String(), "feeSat": res.FeeSat}, nil
 }

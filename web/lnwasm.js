@@ -45,6 +45,7 @@ export function createClient(workerURL = "worker.js") {
     sendCoins: (opts) => call("sendCoins", opts),
     listTransactions: () => call("listTransactions"),
     lockWallet: () => call("lockWallet"),
+    bumpFee: (opts) => call("bumpFee", opts),
     subscribe(cb) { listeners.add(cb); return () => listeners.delete(cb); },
   };
 }

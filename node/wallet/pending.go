@@ -1,8 +1,12 @@
 package wallet
 
 import (
+	"bytes"
+
 	"lnwasm/node/store"
 )
+
+var bucketRaw = []byte("onchain-raw")
 
 // recordPending marks the inputs spent by our unconfirmed transaction and
 // stores its change as an unconfirmed output, in one transaction.
@@ -19,8 +23,17 @@ func (w *Wallet) recordPending(p plan) error {
 		change = p.change.Value
 	}
 	rec := TxRecord{Txid: p.tx.TxHash(), AmountSat: change - in, FeeSat: in - out, Sent: true}
+	var raw bytes.Buffer
+	if err := p.tx.Serialize(&raw); err != nil {
+		return err
+	}
 	return w.cfg.Store.Update(func(tx store.Tx) error {
 		if err := putTx(tx, rec); err != nil {
+			return err
+		}
+		// The raw transaction is kept while it is pending, so a fee bump
+		// can rebuild it.
+		if err := tx.Put(bucketRaw, rec.Txid[:], raw.Bytes()); err != nil {
 			return err
 		}
 		for _, u := range p.inputs {
@@ -56,6 +69,9 @@ func (w *Wallet) releasePending(p plan) error {
 			}
 		}
 		if err := tx.Delete(bucketTxs, txidOf(p)); err != nil {
+			return err
+		}
+		if err := tx.Delete(bucketRaw, txidOf(p)); err != nil {
 			return err
 		}
 		if p.change != nil {

@@ -23,6 +23,10 @@ var (
 	ErrInsufficientBalance = errors.New("insufficient confirmed balance")
 )
 
+// rbfSequence signals BIP125 opt-in replacement, so a stuck send can be
+// bumped.
+const rbfSequence = wire.MaxTxInSequenceNum - 2
+
 // pendingSpend marks an output spent by our own unconfirmed transaction.
 const pendingSpend = ^uint32(0)
 
@@ -154,7 +158,9 @@ func (w *Wallet) layout(p plan, to []byte, amount, in, weight int64, rate chain.
 	tx := wire.NewMsgTx(2)
 	for _, c := range p.inputs {
 		op := c.OutPoint
-		tx.AddTxIn(wire.NewTxIn(&op, nil, nil))
+		in := wire.NewTxIn(&op, nil, nil)
+		in.Sequence = rbfSequence
+		tx.AddTxIn(in)
 	}
 	tx.AddTxOut(wire.NewTxOut(amount, to))
 	p.fee = in - amount

@@ -84,7 +84,7 @@ func startServer(t testing.TB, extra ...string) *server {
 		}
 		select {
 		case <-s.done:
-			t.Fatalf("server exited during start-up:\n%s", s.logs)
+			t.Fatalf("server exited during start-up (%v):\n%s", s.cmd.ProcessState, s.logs)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

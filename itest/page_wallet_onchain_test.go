@@ -48,6 +48,11 @@ func TestPageOnchainWallet(t *testing.T) {
 		b := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
 		return b.ConfirmedSat == 1_000_000, fmt.Sprintf("%+v, status %q", b, pageText(ctx, "#wallet-status"))
 	})
+	var qrRects int
+	_ = chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll("#receive-qr svg path").length`, &qrRects))
+	if qrRects != 1 {
+		t.Errorf("the receive address has no QR code on the page")
+	}
 	waitFor(t, 10*time.Second, "the page shows the balance", func() (bool, string) {
 		got := pageText(ctx, "#balance-confirmed")
 		return got == "1000000", got

@@ -64,6 +64,7 @@ func (e *engine) methods() map[string]handler {
 		"sendCoins":        e.sendCoins,
 		"listTransactions": e.listTransactions,
 		"bumpFee":          e.bumpFee,
+		"qrSvg":            e.qrSvg,
 		"lockWallet":       e.lockWallet,
 	}
 }

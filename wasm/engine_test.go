@@ -140,3 +140,27 @@ func TestIDBJournalCommitFailureStops(t *testing.T) {
 		return nil
 	})
 }
+
+func TestQRSvg(t *testing.T) {
+	e := &engine{}
+	out, err := e.qrSvg([]byte(`{"text": "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := out.(map[string]string)["svg"]
+	// Finder patterns: the corner modules of the top-left, top-right and
+	// bottom-left squares are dark, offset by the 4-module quiet zone.
+	for _, corner := range []string{"M4 4h1v1h-1z", "M10 10h1v1h-1z"} {
+		if !strings.Contains(svg, corner) {
+			t.Errorf("QR SVG lacks finder module %s", corner)
+		}
+	}
+	if !strings.HasPrefix(svg, "<svg") || !strings.HasSuffix(svg, "</svg>") {
+		t.Errorf("not an SVG: %.60s", svg)
+	}
+	for _, bad := range []string{`{"text": ""}`, `{}`, `{"text": "` + strings.Repeat("a", 3000) + `"}`} {
+		if _, err := e.qrSvg([]byte(bad)); errorCode(err) != codeInvalidArgument {
+			t.Errorf("qrSvg(%.30s): %v, want INVALID_ARGUMENT", bad, err)
+		}
+	}
+}

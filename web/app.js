@@ -161,9 +161,18 @@ $("lock").addEventListener("click", async () => {
 });
 setInterval(drawBalance, 2000);
 
+// showAddress displays an address and its QR code (built in the engine;
+// the SVG is our own markup, parsed rather than injected as HTML).
+async function showAddress(addr) {
+  $("receive-address").textContent = addr;
+  const { svg } = await lnwasm.qrSvg({ text: addr });
+  const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
+  $("receive-qr").replaceChildren(document.importNode(doc.documentElement, true));
+}
+
 $("new-address").addEventListener("click", async () => {
   try {
-    $("receive-address").textContent = (await lnwasm.newAddress({ type: "p2wkh" })).address;
+    await showAddress((await lnwasm.newAddress({ type: "p2wkh" })).address);
   } catch (e) { walletError(e); }
 });
 
@@ -171,7 +180,7 @@ $("faucet").addEventListener("click", async () => {
   let addr = $("receive-address").textContent;
   try {
     if (!addr.startsWith("bcrt1")) addr = (await lnwasm.newAddress({ type: "p2wkh" })).address;
-    $("receive-address").textContent = addr;
+    await showAddress(addr);
     const r = await fetch("devnet/faucet", { method: "POST", body: JSON.stringify({ address: addr, amountSat: 1000000 }) });
     const body = await r.json();
     $("wallet-status").textContent = r.ok ? `Faucet sent 1,000,000 sat (tx ${body.txid.slice(0, 12)}…); it shows once mined.` : body.error;

@@ -46,6 +46,7 @@ export function createClient(workerURL = "worker.js") {
     listTransactions: () => call("listTransactions"),
     lockWallet: () => call("lockWallet"),
     bumpFee: (opts) => call("bumpFee", opts),
+    qrSvg: (opts) => call("qrSvg", opts),
     subscribe(cb) { listeners.add(cb); return () => listeners.delete(cb); },
   };
 }

@@ -89,6 +89,39 @@ func TestNativeWalletWithLnd(t *testing.T) {
 		// What it had, minus the 100000 it sent us and its fee, plus 40000.
 		return got > start-100_000-10_000+40_000 && got < start-100_000+40_000, fmt.Sprint(got)
 	})
+	spendEveryKind(t, d, backend, w)
+}
+
+// spendEveryKind: lnd pays our taproot (BIP86) and nested-segwit (BIP49)
+// addresses; a send-all spends those with our P2WPKH change in one
+// transaction that btcd accepts, which proves all three signers.
+func spendEveryKind(t *testing.T, d *devnet.Devnet, backend *chain.Neutrino, w *wallet.Wallet) {
+	ctx := context.Background()
+	before, _ := w.Balance()
+	for _, kind := range []keys.AccountKind{keys.AccountP2TR, keys.AccountNP2WPKH} {
+		a, err := w.NewAddressOf(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Hub.CLI(ctx, nil, "sendcoins", "--addr", a.String(), "--amt", "30000"); err != nil {
+			t.Fatalf("lnd pays our %s address %s: %v", kind, a, err)
+		}
+	}
+	mineAndSync(t, d, backend, w)
+	if b, _ := w.Balance(); b.ConfirmedSat != before.ConfirmedSat+60_000 {
+		t.Fatalf("after the p2tr and np2wkh payments: %+v, want %d", b, before.ConfirmedSat+60_000)
+	}
+	res, err := w.SendCoins(ctx, wallet.SendRequest{Address: lndAddress(t, d), SendAll: true, FeeRate: chain.FeeRateFromSatPerVByte(2)})
+	if err != nil {
+		t.Fatalf("send all: %v", err)
+	}
+	if n := len(res.Tx.TxIn); n != 3 {
+		t.Fatalf("send-all spent %d inputs, want 3 (p2wkh, p2tr, np2wkh)", n)
+	}
+	mineAndSync(t, d, backend, w)
+	if b, _ := w.Balance(); b.ConfirmedSat != 0 || b.UnconfirmedSat != 0 {
+		t.Fatalf("after send-all: %+v, want nothing left", b)
+	}
 }
 
 func hubBalance(t *testing.T, d *devnet.Devnet) int64 {
@@ -131,9 +164,11 @@ func nativeWallet(t *testing.T, d *devnet.Devnet, log *slog.Logger) (*chain.Neut
 	if err != nil {
 		t.Fatal(err)
 	}
+	tr, _ := ring.Account(keys.AccountP2TR, 0)
+	np, _ := ring.Account(keys.AccountNP2WPKH, 0)
 	tip, _ := d.Btcd.Height()
 	w, err := wallet.New(wallet.Config{Network: &chaincfg.RegressionNetParams, Store: store.NewMemory(),
-		Chain: backend, Account: acct, Birthday: uint32(tip), Logger: log})
+		Chain: backend, Account: acct, Extra: []wallet.Account{tr, np}, Birthday: uint32(tip), Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,13 @@ import (
 var ErrNoChain = errors.New("this node has no chain backend")
 
 // ErrAddressType is returned for an address type the wallet cannot issue.
-var ErrAddressType = errors.New("unsupported address type: want p2wkh")
+var ErrAddressType = errors.New("unsupported address type: want p2wkh, p2tr or np2wkh")
+
+// addressKinds maps lncli's address types to accounts.
+var addressKinds = map[string]keys.AccountKind{
+	"": keys.AccountP2WPKH, "p2wkh": keys.AccountP2WPKH,
+	"p2tr": keys.AccountP2TR, "np2wkh": keys.AccountNP2WPKH,
+}
 
 var keyBirthday = []byte("birthday")
 
@@ -33,12 +39,20 @@ func (n *Node) startWallet(ring *keys.Ring) error {
 	if err != nil {
 		return fmt.Errorf("open wallet: %w", err)
 	}
+	var extra []wallet.Account
+	for _, k := range []keys.AccountKind{keys.AccountP2TR, keys.AccountNP2WPKH} {
+		a, err := ring.Account(k, 0)
+		if err != nil {
+			return fmt.Errorf("open wallet: %w", err)
+		}
+		extra = append(extra, a)
+	}
 	birthday, err := n.birthday()
 	if err != nil {
 		return fmt.Errorf("open wallet: %w", err)
 	}
 	w, err := wallet.New(wallet.Config{Network: n.cfg.Network, Store: n.cfg.Store, Chain: n.cfg.Chain,
-		Account: acct, Birthday: birthday, Logger: n.log})
+		Account: acct, Extra: extra, Birthday: birthday, Logger: n.log})
 	if err != nil {
 		return fmt.Errorf("open wallet: %w", err)
 	}
@@ -93,14 +107,15 @@ func (n *Node) theWallet() (*wallet.Wallet, error) {
 
 // NewAddress is lncli newaddress.
 func (n *Node) NewAddress(kind string) (btcutil.Address, error) {
-	if kind != "" && kind != "p2wkh" {
+	k, ok := addressKinds[kind]
+	if !ok {
 		return nil, fmt.Errorf("%w (got %q)", ErrAddressType, kind)
 	}
 	w, err := n.theWallet()
 	if err != nil {
 		return nil, err
 	}
-	return w.NewAddress()
+	return w.NewAddressOf(k)
 }
 
 // WalletBalance is lncli walletbalance.

@@ -49,8 +49,9 @@ func (w *Wallet) recordPending(p plan) error {
 		if err != nil {
 			return err
 		}
-		if p.change.Index >= st.next[Change] {
-			st.next[Change] = p.change.Index + 1
+		k := p.change.Kind
+		if p.change.Index >= st.next[k][Change] {
+			st.next[k][Change] = p.change.Index + 1
 		}
 		if err := putUTXO(tx, *p.change); err != nil {
 			return err

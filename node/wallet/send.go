@@ -12,6 +12,7 @@ import (
 	"github.com/btcsuite/btcd/wire"
 
 	"lnwasm/chain"
+	"lnwasm/node/keys"
 	"lnwasm/node/store"
 )
 
@@ -35,8 +36,22 @@ const pendingSpend = ^uint32(0)
 const (
 	txOverheadWU   = 4*(4+1+1+4) + 2
 	p2wpkhInputWU  = 4*(36+1+4) + (1 + 1 + 72 + 1 + 33)
+	np2wpkhInputWU = 4*(36+1+23+4) + (1 + 1 + 72 + 1 + 33)
+	p2trInputWU    = 4*(36+1+4) + (1 + 1 + 64)
 	outputBaseSize = 8 + 1
 )
+
+// inputWeight is the weight of spending an output of an account kind.
+func inputWeight(k keys.AccountKind) int64 {
+	switch k {
+	case keys.AccountP2TR:
+		return p2trInputWU
+	case keys.AccountNP2WPKH:
+		return np2wpkhInputWU
+	default:
+		return p2wpkhInputWU
+	}
+}
 
 // SendRequest is lncli sendcoins.
 type SendRequest struct {
@@ -135,7 +150,7 @@ func (w *Wallet) plan(to []byte, req SendRequest, rate chain.SatPerKWeight) (pla
 	for _, c := range coins {
 		p.inputs = append(p.inputs, c)
 		in += c.Value
-		weight += p2wpkhInputWU
+		weight += inputWeight(c.Kind)
 		fee := feeFor(weight, rate)
 		if req.SendAll || in < req.AmountSat+fee {
 			continue
@@ -171,7 +186,7 @@ func (w *Wallet) layout(p plan, to []byte, amount, in, weight int64, rate chain.
 			tx.AddTxOut(wire.NewTxOut(change, changeScript))
 			p.fee = in - amount - change
 			p.change = &UTXO{OutPoint: wire.OutPoint{Index: 1}, Value: change, PkScript: changeScript,
-				Branch: Change, Index: changeIdx}
+				Kind: w.cfg.Account.Kind(), Branch: Change, Index: changeIdx}
 		}
 	}
 	p.tx = tx
@@ -210,7 +225,7 @@ func (w *Wallet) nextChange() ([]byte, uint32, error) {
 	var idx uint32
 	err := w.cfg.Store.View(func(tx store.Tx) error {
 		st, err := loadState(tx)
-		idx = st.next[Change]
+		idx = st.next[w.cfg.Account.Kind()][Change]
 		return err
 	})
 	if err != nil {
@@ -229,7 +244,6 @@ func (w *Wallet) sign(tx *wire.MsgTx, inputs []UTXO) error {
 	}
 	for i, u := range inputs {
 		p.Inputs[i].WitnessUtxo = wire.NewTxOut(u.Value, u.PkScript)
-		p.Inputs[i].SighashType = txscript.SigHashAll
 	}
 	if err := w.signPacket(p, inputs); err != nil {
 		return err
@@ -240,6 +254,7 @@ func (w *Wallet) sign(tx *wire.MsgTx, inputs []UTXO) error {
 	}
 	for i := range tx.TxIn {
 		tx.TxIn[i].Witness = final.TxIn[i].Witness
+		tx.TxIn[i].SignatureScript = final.TxIn[i].SignatureScript
 	}
 	return nil
 }
@@ -280,16 +295,7 @@ func (w *Wallet) signPacket(p *psbt.Packet, inputs []UTXO) error {
 		if u.PkScript == nil {
 			continue
 		}
-		key, err := w.cfg.Account.PrivKey(u.Branch, u.Index)
-		if err != nil {
-			return fmt.Errorf("sign input %d: %w", i, err)
-		}
-		sig, err := txscript.RawTxInWitnessSignature(p.UnsignedTx, hashes, i, u.Value, u.PkScript,
-			txscript.SigHashAll, key)
-		if err != nil {
-			return fmt.Errorf("sign input %d: %w", i, err)
-		}
-		if _, err := up.Sign(i, sig, key.PubKey().SerializeCompressed(), nil, nil); err != nil {
+		if err := w.signInput(p, up, hashes, i, u); err != nil {
 			return fmt.Errorf("sign input %d: %w", i, err)
 		}
 		if err := psbt.Finalize(p, i); err != nil {
@@ -297,4 +303,50 @@ func (w *Wallet) signPacket(p *psbt.Packet, inputs []UTXO) error {
 		}
 	}
 	return nil
+}
+
+// signInput adds our signature for input i by the output's kind: P2WPKH,
+// P2WPKH nested in P2SH (the redeem script is the witness program), or a
+// BIP86 taproot key-path spend (the key tweaked with no script tree).
+func (w *Wallet) signInput(p *psbt.Packet, up *psbt.Updater, hashes *txscript.TxSigHashes, i int, u UTXO) error {
+	acct, ok := w.accounts[u.Kind]
+	if !ok {
+		return fmt.Errorf("%w (%s)", ErrNoAccount, u.Kind)
+	}
+	key, err := acct.PrivKey(u.Branch, u.Index)
+	if err != nil {
+		return err
+	}
+	switch u.Kind {
+	case keys.AccountP2TR:
+		sig, err := txscript.RawTxInTaprootSignature(p.UnsignedTx, hashes, i, u.Value, u.PkScript,
+			nil, txscript.SigHashDefault, key)
+		if err != nil {
+			return err
+		}
+		p.Inputs[i].TaprootKeySpendSig = sig
+		p.Inputs[i].SighashType = txscript.SigHashDefault
+		return nil
+	case keys.AccountNP2WPKH:
+		redeem, err := acct.RedeemScript(u.Branch, u.Index)
+		if err != nil {
+			return err
+		}
+		sig, err := txscript.RawTxInWitnessSignature(p.UnsignedTx, hashes, i, u.Value, redeem, txscript.SigHashAll, key)
+		if err != nil {
+			return err
+		}
+		if err := up.AddInRedeemScript(redeem, i); err != nil {
+			return err
+		}
+		_, err = up.Sign(i, sig, key.PubKey().SerializeCompressed(), nil, nil)
+		return err
+	default:
+		sig, err := txscript.RawTxInWitnessSignature(p.UnsignedTx, hashes, i, u.Value, u.PkScript, txscript.SigHashAll, key)
+		if err != nil {
+			return err
+		}
+		_, err = up.Sign(i, sig, key.PubKey().SerializeCompressed(), nil, nil)
+		return err
+	}
 }

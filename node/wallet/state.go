@@ -15,26 +15,36 @@ import (
 var (
 	bucketMeta  = []byte("onchain-meta")
 	bucketUTXOs = []byte("onchain-utxos")
-	keyNext     = [2][]byte{[]byte("next-receive"), []byte("next-change")}
 	keySynced   = []byte("synced-height")
 )
 
-// state is the wallet's small metadata: the next index per branch and the
-// last height synced.
+// kinds are the account kinds the wallet keeps, indexable by their value.
+var kinds = []keys.AccountKind{keys.AccountP2WPKH, keys.AccountP2TR, keys.AccountNP2WPKH}
+
+const numKinds = 4 // AccountKind values are 1..3
+
+func keyNext(k keys.AccountKind, b keys.Chain) []byte {
+	return []byte(fmt.Sprintf("next-%d-%d", k, b))
+}
+
+// state is the wallet's small metadata: the next index per account kind
+// and branch, and the last height synced.
 type state struct {
-	next   [2]uint32
+	next   [numKinds][2]uint32
 	synced uint32
 }
 
 func loadState(tx store.Tx) (state, error) {
 	var st state
-	for b, k := range keyNext {
-		v, err := tx.Get(bucketMeta, k)
-		if err != nil {
-			return st, err
-		}
-		if st.next[b], err = u32(v); err != nil {
-			return st, fmt.Errorf("%s: %w", k, err)
+	for _, k := range kinds {
+		for _, b := range []keys.Chain{Receive, Change} {
+			v, err := tx.Get(bucketMeta, keyNext(k, b))
+			if err != nil {
+				return st, err
+			}
+			if st.next[k][b], err = u32(v); err != nil {
+				return st, fmt.Errorf("%s: %w", keyNext(k, b), err)
+			}
 		}
 	}
 	v, err := tx.Get(bucketMeta, keySynced)
@@ -46,9 +56,11 @@ func loadState(tx store.Tx) (state, error) {
 }
 
 func (st state) saveIndices(tx store.Tx) error {
-	for b, k := range keyNext {
-		if err := tx.Put(bucketMeta, k, binary.BigEndian.AppendUint32(nil, st.next[b])); err != nil {
-			return err
+	for _, k := range kinds {
+		for _, b := range []keys.Chain{Receive, Change} {
+			if err := tx.Put(bucketMeta, keyNext(k, b), binary.BigEndian.AppendUint32(nil, st.next[k][b])); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -80,11 +92,12 @@ type UTXO struct {
 	PkScript    []byte
 	Height      uint32
 	SpentHeight uint32
+	Kind        keys.AccountKind
 	Branch      keys.Chain
 	Index       uint32
 }
 
-const utxoFixed = 8 + 4 + 4 + 4 + 4
+const utxoFixed = 8 + 4 + 4 + 4 + 4 + 4
 
 func (u UTXO) key() []byte {
 	k := append([]byte{}, u.OutPoint.Hash[:]...)
@@ -94,7 +107,7 @@ func (u UTXO) key() []byte {
 func (u UTXO) value() []byte {
 	v := make([]byte, 0, utxoFixed+len(u.PkScript))
 	v = binary.BigEndian.AppendUint64(v, uint64(u.Value))
-	for _, n := range []uint32{u.Height, u.SpentHeight, uint32(u.Branch), u.Index} {
+	for _, n := range []uint32{u.Height, u.SpentHeight, uint32(u.Kind), uint32(u.Branch), u.Index} {
 		v = binary.BigEndian.AppendUint32(v, n)
 	}
 	return append(v, u.PkScript...)
@@ -110,8 +123,12 @@ func decodeUTXO(k, v []byte) (UTXO, error) {
 	u.Value = int64(binary.BigEndian.Uint64(v))
 	u.Height = binary.BigEndian.Uint32(v[8:])
 	u.SpentHeight = binary.BigEndian.Uint32(v[12:])
-	u.Branch = keys.Chain(binary.BigEndian.Uint32(v[16:]))
-	u.Index = binary.BigEndian.Uint32(v[20:])
+	u.Kind = keys.AccountKind(binary.BigEndian.Uint32(v[16:]))
+	u.Branch = keys.Chain(binary.BigEndian.Uint32(v[20:]))
+	u.Index = binary.BigEndian.Uint32(v[24:])
+	if u.Kind == 0 || int(u.Kind) >= numKinds {
+		return UTXO{}, fmt.Errorf("stored utxo of unknown account kind %d", u.Kind)
+	}
 	u.PkScript = append([]byte{}, v[utxoFixed:]...)
 	return u, nil
 }

@@ -101,7 +101,12 @@ func (sc *scan) set(u UTXO) {
 // scanOnce rescans from `from` with the current window and applies the
 // matches; it reports whether the window grew (so the caller scans again).
 func (w *Wallet) scanOnce(ctx context.Context, sc *scan, from uint32) (bool, error) {
-	window := [2]uint32{sc.st.next[Receive] + w.cfg.GapLimit, sc.st.next[Change] + w.cfg.GapLimit}
+	window := sc.st.next
+	for k := range window {
+		for b := range window[k] {
+			window[k][b] += w.cfg.GapLimit
+		}
+	}
 	scripts, err := w.watchScripts(window)
 	if err != nil {
 		return false, err
@@ -119,20 +124,30 @@ func (w *Wallet) scanOnce(ctx context.Context, sc *scan, from uint32) (bool, err
 	for _, m := range matches {
 		w.apply(sc, m)
 	}
-	return sc.st.next[Receive]+w.cfg.GapLimit > window[Receive] || sc.st.next[Change]+w.cfg.GapLimit > window[Change], nil
+	for k := range window {
+		for b := range window[k] {
+			if sc.st.next[k][b]+w.cfg.GapLimit > window[k][b] {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
-// watchScripts derives every script in the window and indexes them.
-func (w *Wallet) watchScripts(window [2]uint32) ([][]byte, error) {
+// watchScripts derives every script in the window of every account and
+// indexes them.
+func (w *Wallet) watchScripts(window [numKinds][2]uint32) ([][]byte, error) {
 	var out [][]byte
-	for _, b := range []keys.Chain{Receive, Change} {
-		for i := uint32(0); i < window[b]; i++ {
-			s, err := w.cfg.Account.PkScript(b, i)
-			if err != nil {
-				return nil, fmt.Errorf("derive script %d/%d: %w", b, i, err)
+	for kind, acct := range w.accounts {
+		for _, b := range []keys.Chain{Receive, Change} {
+			for i := uint32(0); i < window[kind][b]; i++ {
+				s, err := acct.PkScript(b, i)
+				if err != nil {
+					return nil, fmt.Errorf("derive %s script %d/%d: %w", kind, b, i, err)
+				}
+				w.scripts[string(s)] = slot{kind, b, i}
+				out = append(out, s)
 			}
-			w.scripts[string(s)] = slot{b, i}
-			out = append(out, s)
 		}
 	}
 	return out, nil
@@ -166,9 +181,9 @@ func (w *Wallet) apply(sc *scan, m chain.TxMatch) {
 			continue
 		}
 		sc.set(UTXO{OutPoint: op, Value: out.Value, PkScript: out.PkScript,
-			Height: m.BlockHeight, Branch: s.branch, Index: s.index})
-		if s.index >= sc.st.next[s.branch] {
-			sc.st.next[s.branch] = s.index + 1
+			Height: m.BlockHeight, Kind: s.kind, Branch: s.branch, Index: s.index})
+		if s.index >= sc.st.next[s.kind][s.branch] {
+			sc.st.next[s.kind][s.branch] = s.index + 1
 		}
 		w.log.Info("wallet received", "outpoint", op.String(), "sat", out.Value, "height", m.BlockHeight)
 	}

@@ -25,12 +25,15 @@ const (
 // one a restore looks at.
 const DefaultGapLimit = 20
 
-// Account derives the wallet's scripts and keys; *keys.Account (BIP84)
-// implements it.
+// Account derives the wallet's scripts and keys; *keys.Account implements
+// it.
 type Account interface {
+	Kind() keys.AccountKind
 	Address(branch keys.Chain, index uint32) (btcutil.Address, error)
 	PkScript(branch keys.Chain, index uint32) ([]byte, error)
 	PrivKey(branch keys.Chain, index uint32) (*btcec.PrivateKey, error)
+	// RedeemScript is the P2SH redeem script of nested kinds, nil otherwise.
+	RedeemScript(branch keys.Chain, index uint32) ([]byte, error)
 }
 
 // Config is what a Wallet needs.
@@ -38,7 +41,11 @@ type Config struct {
 	Network *chaincfg.Params
 	Store   store.Store
 	Chain   chain.Backend
+	// Account is the BIP84 account: receive addresses by default, and
+	// every change output.
 	Account Account
+	// Extra are more accounts to receive on (BIP86 p2tr, BIP49 np2wkh).
+	Extra []Account
 	// Birthday is the height to scan from on first sync (the wallet's
 	// creation height; 0 scans the whole chain).
 	Birthday uint32
@@ -51,12 +58,17 @@ type Wallet struct {
 	cfg Config
 	log *slog.Logger
 
-	mu      sync.Mutex // serialises syncs and address issuance
-	scripts map[string]slot
+	mu       sync.Mutex // serialises syncs and address issuance
+	scripts  map[string]slot
+	accounts map[keys.AccountKind]Account
 }
 
-// slot names the branch and index of a script.
+// ErrNoAccount is returned for an address kind the wallet was not given.
+var ErrNoAccount = errors.New("the wallet has no account of that address type")
+
+// slot names the account kind, branch and index of a script.
 type slot struct {
+	kind   keys.AccountKind
 	branch keys.Chain
 	index  uint32
 }
@@ -73,12 +85,26 @@ func New(cfg Config) (*Wallet, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Wallet{cfg: cfg, log: log, scripts: map[string]slot{}}, nil
+	w := &Wallet{cfg: cfg, log: log, scripts: map[string]slot{}, accounts: map[keys.AccountKind]Account{}}
+	for _, a := range append([]Account{cfg.Account}, cfg.Extra...) {
+		w.accounts[a.Kind()] = a
+	}
+	return w, nil
 }
 
-// NewAddress hands out the next unused receive address and remembers that
-// it was handed out, so it is watched from now on.
+// NewAddress hands out the next unused receive address of the default
+// (BIP84) account; see NewAddressOf.
 func (w *Wallet) NewAddress() (btcutil.Address, error) {
+	return w.NewAddressOf(w.cfg.Account.Kind())
+}
+
+// NewAddressOf hands out the next unused receive address of an account kind
+// and remembers that it was handed out, so it is watched from now on.
+func (w *Wallet) NewAddressOf(kind keys.AccountKind) (btcutil.Address, error) {
+	acct, ok := w.accounts[kind]
+	if !ok {
+		return nil, fmt.Errorf("%w (%s)", ErrNoAccount, kind)
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var addr btcutil.Address
@@ -87,11 +113,11 @@ func (w *Wallet) NewAddress() (btcutil.Address, error) {
 		if err != nil {
 			return err
 		}
-		idx := st.next[Receive]
-		if addr, err = w.cfg.Account.Address(Receive, idx); err != nil {
+		idx := st.next[kind][Receive]
+		if addr, err = acct.Address(Receive, idx); err != nil {
 			return err
 		}
-		st.next[Receive] = idx + 1
+		st.next[kind][Receive] = idx + 1
 		return st.saveIndices(tx)
 	})
 	if err != nil {

@@ -25,6 +25,10 @@ func (fakeAccount) PkScript(b keys.Chain, i uint32) ([]byte, error) {
 	return append([]byte{0x00, 0x14}, h[:20]...), nil
 }
 
+func (fakeAccount) Kind() keys.AccountKind { return keys.AccountP2WPKH }
+
+func (fakeAccount) RedeemScript(keys.Chain, uint32) ([]byte, error) { return nil, nil }
+
 func (fakeAccount) PrivKey(keys.Chain, uint32) (*btcec.PrivateKey, error) {
 	return btcec.NewPrivateKey()
 }

@@ -58,6 +58,14 @@ func TestPageOnchainWallet(t *testing.T) {
 		return got == "1000000", got
 	})
 
+	for typ, prefix := range map[string]string{"p2tr": "bcrt1p", "np2wkh": "2", "p2wkh": "bcrt1q"} {
+		if got := call(t, ctx, "newAddress", fmt.Sprintf(`{type: %q}`, typ)); !strings.Contains(got, `"address":"`+prefix) {
+			t.Errorf("newAddress %s: %s, want an address starting %s", typ, got, prefix)
+		}
+	}
+	if got := call(t, ctx, "newAddress", `{type: "p2pkh"}`); !strings.HasPrefix(got, "ERR INVALID_ARGUMENT") {
+		t.Errorf("newAddress p2pkh: %s", got)
+	}
 	// lnd pays the page; one block later the balance is exact.
 	var ours struct{ Address string }
 	_ = json.Unmarshal([]byte(call(t, ctx, "newAddress", `{type: "p2wkh"}`)), &ours)

@@ -172,14 +172,14 @@ async function showAddress(addr) {
 
 $("new-address").addEventListener("click", async () => {
   try {
-    await showAddress((await lnwasm.newAddress({ type: "p2wkh" })).address);
+    await showAddress((await lnwasm.newAddress({ type: $("address-type").value })).address);
   } catch (e) { walletError(e); }
 });
 
 $("faucet").addEventListener("click", async () => {
   let addr = $("receive-address").textContent;
   try {
-    if (!addr.startsWith("bcrt1")) addr = (await lnwasm.newAddress({ type: "p2wkh" })).address;
+    if (addr === "–") addr = (await lnwasm.newAddress({ type: $("address-type").value })).address;
     await showAddress(addr);
     const r = await fetch("devnet/faucet", { method: "POST", body: JSON.stringify({ address: addr, amountSat: 1000000 }) });
     const body = await r.json();

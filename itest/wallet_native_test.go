@@ -1,6 +1,7 @@
 package itest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +14,9 @@ import (
 
 	"github.com/btcsuite/btcd/blockchain"
 	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/wire"
 
 	"lnwasm/chain"
 	"lnwasm/chain/kvdb"
@@ -89,7 +92,41 @@ func TestNativeWalletWithLnd(t *testing.T) {
 		// What it had, minus the 100000 it sent us and its fee, plus 40000.
 		return got > start-100_000-10_000+40_000 && got < start-100_000+40_000, fmt.Sprint(got)
 	})
+	fundThroughLease(t, d, backend, w)
 	spendEveryKind(t, d, backend, w)
+}
+
+// fundThroughLease: the channel funding path. Fund reserves coins and
+// returns a PSBT for a P2WSH output; SignLease signs it; PublishLease
+// broadcasts it, and btcd accepts it.
+func fundThroughLease(t *testing.T, d *devnet.Devnet, backend *chain.Neutrino, w *wallet.Wallet) {
+	before, _ := w.Balance()
+	p2wsh := append([]byte{0x00, 0x20}, bytes.Repeat([]byte{7}, 32)...)
+	lease, err := w.Fund([]*wire.TxOut{wire.NewTxOut(20_000, p2wsh)}, chain.FeeRateFromSatPerVByte(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := w.Balance(); b.LockedSat != before.ConfirmedSat {
+		t.Fatalf("while the lease is open: %+v, want %d locked", b, before.ConfirmedSat)
+	}
+	if err := w.SignLease(lease.ID, lease.Packet); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := psbt.Extract(lease.Packet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.PublishLease(lease.ID, tx); err != nil {
+		t.Fatal(err)
+	}
+	pool, _ := d.Btcd.RPC().GetRawMempool()
+	if len(pool) != 1 || *pool[0] != tx.TxHash() {
+		t.Fatalf("btcd's mempool %v, want the funding tx %s", pool, tx.TxHash())
+	}
+	mineAndSync(t, d, backend, w)
+	if b, _ := w.Balance(); b.ConfirmedSat != before.ConfirmedSat-20_000-lease.FeeSat || b.LockedSat != 0 {
+		t.Fatalf("after the funding confirmed: %+v, want %d", b, before.ConfirmedSat-20_000-lease.FeeSat)
+	}
 }
 
 // spendEveryKind: lnd pays our taproot (BIP86) and nested-segwit (BIP49)

@@ -113,7 +113,7 @@ func (w *Wallet) scanOnce(ctx context.Context, sc *scan, from uint32) (bool, err
 	}
 	var ops []wire.OutPoint
 	for op, u := range sc.mine {
-		if u.SpentHeight == 0 || u.SpentHeight == pendingSpend {
+		if u.SpentHeight == 0 || u.SpentHeight >= leasedSpend {
 			ops = append(ops, op)
 		}
 	}
@@ -161,7 +161,7 @@ func (w *Wallet) apply(sc *scan, m chain.TxMatch) {
 		return known
 	})
 	for _, in := range m.Tx.TxIn {
-		if u, ok := sc.mine[in.PreviousOutPoint]; ok && (u.SpentHeight == 0 || u.SpentHeight == pendingSpend) {
+		if u, ok := sc.mine[in.PreviousOutPoint]; ok && (u.SpentHeight == 0 || u.SpentHeight >= leasedSpend) {
 			u.SpentHeight = m.BlockHeight
 			sc.set(u)
 		}
@@ -254,7 +254,7 @@ func (w *Wallet) rewind(height uint32) error {
 			switch {
 			case u.Height >= height:
 				err = tx.Delete(bucketUTXOs, u.key())
-			case u.SpentHeight >= height && u.SpentHeight != pendingSpend:
+			case u.SpentHeight >= height && u.SpentHeight < leasedSpend:
 				u.SpentHeight = 0
 				err = putUTXO(tx, u)
 			}

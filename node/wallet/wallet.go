@@ -129,6 +129,8 @@ func (w *Wallet) NewAddressOf(kind keys.AccountKind) (btcutil.Address, error) {
 // Balance is the sum of unspent confirmed outputs, in satoshis.
 type Balance struct {
 	ConfirmedSat, UnconfirmedSat int64
+	// LockedSat is reserved by open funding leases (not in Confirmed).
+	LockedSat int64
 }
 
 // Balance reads the stored UTXO set.
@@ -138,6 +140,8 @@ func (w *Wallet) Balance() (Balance, error) {
 		utxos, err := loadUTXOs(tx)
 		for _, u := range utxos {
 			switch {
+			case u.SpentHeight == leasedSpend:
+				b.LockedSat += u.Value
 			case u.SpentHeight != 0:
 			case u.Height == 0:
 				b.UnconfirmedSat += u.Value

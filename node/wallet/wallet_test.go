@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -150,5 +151,49 @@ func TestSyncFindsPaymentsGrowsWindowAndRewinds(t *testing.T) {
 	}
 	if b, _ := w2.Balance(); b.ConfirmedSat != 90_000 {
 		t.Fatalf("after resync: %d, want 90000", b.ConfirmedSat)
+	}
+}
+
+func TestLeaseReservesCoins(t *testing.T) {
+	var acct fakeAccount
+	fc := &fakeChain{blocks: map[uint32][]*wire.MsgTx{}}
+	w, err := New(Config{Network: &chaincfg.RegressionNetParams, Store: store.NewMemory(), Chain: fc, Account: acct})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s0, _ := acct.PkScript(Receive, 0)
+	fc.blocks[3], fc.tip = []*wire.MsgTx{pay(s0, 500_000)}, 3
+	if err := w.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	funding := wire.NewTxOut(200_000, append([]byte{0x00, 0x20}, make([]byte, 32)...))
+	lease, err := w.Fund([]*wire.TxOut{funding}, chain.FeeRateFromSatPerVByte(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := w.Balance(); b.ConfirmedSat != 0 || b.LockedSat != 500_000 {
+		t.Fatalf("while leased: %+v, want all 500000 locked", b)
+	}
+	dest, _ := acct.Address(Receive, 7)
+	if _, err := w.SendCoins(context.Background(), SendRequest{Address: dest.String(), AmountSat: 10_000,
+		FeeRate: chain.FeeRateFromSatPerVByte(2)}); !errors.Is(err, ErrInsufficientBalance) {
+		t.Fatalf("a send could spend leased coins: %v", err)
+	}
+	if _, err := w.Fund([]*wire.TxOut{funding}, chain.FeeRateFromSatPerVByte(2)); !errors.Is(err, ErrInsufficientBalance) {
+		t.Fatalf("a second funding could take the same coins: %v", err)
+	}
+	// A reload keeps the lease.
+	again, _ := New(Config{Network: &chaincfg.RegressionNetParams, Store: w.cfg.Store, Chain: fc, Account: acct})
+	if ids, _ := again.Leases(); len(ids) != 1 || ids[0] != lease.ID {
+		t.Fatalf("leases after reload: %v", ids)
+	}
+	if err := again.Release(lease.ID); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := again.Balance(); b.ConfirmedSat != 500_000 || b.LockedSat != 0 {
+		t.Fatalf("after release: %+v", b)
+	}
+	if err := again.Release(lease.ID); !errors.Is(err, ErrUnknownLease) {
+		t.Fatalf("second release: %v", err)
 	}
 }

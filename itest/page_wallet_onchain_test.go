@@ -58,6 +58,9 @@ func TestPageOnchainWallet(t *testing.T) {
 		return got == "1000000", got
 	})
 
+	if got := call(t, ctx, "listUnspent", ""); !strings.Contains(got, `"amountSat":1000000`) || !strings.Contains(got, `"addressType":"p2wkh"`) {
+		t.Errorf("listUnspent: %s", got)
+	}
 	for typ, prefix := range map[string]string{"p2tr": "bcrt1p", "np2wkh": "2", "p2wkh": "bcrt1q"} {
 		if got := call(t, ctx, "newAddress", fmt.Sprintf(`{type: %q}`, typ)); !strings.Contains(got, `"address":"`+prefix) {
 			t.Errorf("newAddress %s: %s, want an address starting %s", typ, got, prefix)

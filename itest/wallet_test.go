@@ -53,8 +53,23 @@ func TestPageWalletCreateLockUnlock(t *testing.T) {
 	if words != 24 {
 		t.Fatalf("the page shows %d words, want 24", words)
 	}
-	err = runFor(ctx, 20*time.Second, chromedp.Click("#words-saved", chromedp.ByQuery),
-		chromedp.Click("#words-done", chromedp.ByQuery), chromedp.WaitVisible("#wallet-info", chromedp.ByQuery))
+	if err := runFor(ctx, 20*time.Second, chromedp.Click("#words-saved", chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	var disabled bool
+	_ = chromedp.Run(ctx, chromedp.Evaluate(`document.getElementById("words-done").disabled`, &disabled))
+	if !disabled {
+		t.Fatal("Done is enabled before the person typed the asked words back")
+	}
+	// Type the asked words back, as a person reading their copy would.
+	fill := `(() => { const w = [...document.querySelectorAll("#words li")].map(li => li.textContent);
+	  document.querySelectorAll(".quiz-word").forEach((el, i) => {
+	    el.value = w[Number(document.querySelectorAll(".quiz-n")[i].textContent) - 1];
+	    el.dispatchEvent(new Event("input")); }); return document.getElementById("words-done").disabled; })()`
+	if err := chromedp.Run(ctx, chromedp.Evaluate(fill, &disabled)); err != nil || disabled {
+		t.Fatalf("after typing the right words Done is still disabled (%v)", err)
+	}
+	err = runFor(ctx, 20*time.Second, chromedp.Click("#words-done", chromedp.ByQuery), chromedp.WaitVisible("#wallet-info", chromedp.ByQuery))
 	if err != nil {
 		t.Fatalf("confirm words: %v", err)
 	}

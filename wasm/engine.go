@@ -65,6 +65,7 @@ func (e *engine) methods() map[string]handler {
 		"listTransactions": e.listTransactions,
 		"bumpFee":          e.bumpFee,
 		"qrSvg":            e.qrSvg,
+		"listUnspent":      e.listUnspent,
 		"lockWallet":       e.lockWallet,
 	}
 }

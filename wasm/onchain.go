@@ -139,3 +139,29 @@ func (e *engine) bumpFee(raw json.RawMessage) (any, error) {
 	}
 	return map[string]any{"txid": res.Tx.TxHash().String(), "feeSat": res.FeeSat}, nil
 }
+
+// listUnspent is lncli listunspent: {utxos: [...]}.
+func (e *engine) listUnspent(json.RawMessage) (any, error) {
+	n, err := e.theNode()
+	if err != nil {
+		return nil, err
+	}
+	utxos, err := n.ListUnspent()
+	if err != nil {
+		return nil, err
+	}
+	tip := uint32(0)
+	if best, err := e.backend.BestBlock(); err == nil {
+		tip = best.Height
+	}
+	out := []map[string]any{}
+	for _, u := range utxos {
+		confs := uint32(0)
+		if u.Height > 0 && tip >= u.Height {
+			confs = tip - u.Height + 1
+		}
+		out = append(out, map[string]any{"outpoint": u.OutPoint.String(), "amountSat": u.Value,
+			"pkScript": fmt.Sprintf("%x", u.PkScript), "addressType": u.Kind.String(), "confirmations": confs})
+	}
+	return map[string]any{"utxos": out}, nil
+}

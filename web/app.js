@@ -68,14 +68,33 @@ $("create-form").addEventListener("submit", async (ev) => {
       showingWords = true;
       $("words").replaceChildren(...mnemonic.split(" ").map((w) => Object.assign(document.createElement("li"), { textContent: w })));
       $("words-box").hidden = false;
+      setQuiz(mnemonic.split(" "));
     }
     drawWallet(await lnwasm.getInfo());
   } catch (e) { walletError(e); }
 });
 
-$("words-saved").addEventListener("change", () => { $("words-done").disabled = !$("words-saved").checked; });
+// The quiz asks for three random words back, so nobody clicks past the
+// only backup of their money. The words live only in this closure.
+let quizOk = () => false;
+function setQuiz(words) {
+  const picks = [];
+  while (picks.length < 3) {
+    const n = 1 + (crypto.getRandomValues(new Uint32Array(1))[0] % words.length);
+    if (!picks.includes(n)) picks.push(n);
+  }
+  picks.sort((a, b) => a - b);
+  document.querySelectorAll(".quiz-n").forEach((el, i) => { el.textContent = picks[i]; });
+  const inputs = [...document.querySelectorAll(".quiz-word")];
+  inputs.forEach((el) => { el.value = ""; });
+  quizOk = () => inputs.every((el, i) => el.value.trim().toLowerCase() === words[picks[i] - 1]);
+}
+function checkWordsDone() { $("words-done").disabled = !($("words-saved").checked && quizOk()); }
+$("words-saved").addEventListener("change", () => { $("words-quiz").hidden = !$("words-saved").checked; checkWordsDone(); });
+document.querySelectorAll(".quiz-word").forEach((el) => el.addEventListener("input", checkWordsDone));
 $("words-done").addEventListener("click", async () => {
   showingWords = false;
+  quizOk = () => false;
   $("words").replaceChildren();
   $("words-box").hidden = true;
   drawWallet(await lnwasm.getInfo());

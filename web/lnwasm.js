@@ -47,6 +47,7 @@ export function createClient(workerURL = "worker.js") {
     lockWallet: () => call("lockWallet"),
     bumpFee: (opts) => call("bumpFee", opts),
     qrSvg: (opts) => call("qrSvg", opts),
+    listUnspent: () => call("listUnspent"),
     subscribe(cb) { listeners.add(cb); return () => listeners.delete(cb); },
   };
 }

@@ -3,15 +3,11 @@ package itest
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"lnwasm/server/devnet"
 )
 
 // TestFaucetFundsHub: the playground's faucet pays a real lnd, which sees
@@ -19,12 +15,7 @@ import (
 func TestFaucetFundsHub(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	d, err := devnet.Start(ctx, devnet.Config{InitialBlocks: devnet.SegwitHeight, Hub: true, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d, _ := startPlayground(t)
 	var addr struct {
 		Address string `json:"address"`
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lnwasm/server/devnet"
 )
 
 // serverBin is the server binary built once for all tests.
@@ -202,4 +205,17 @@ func httpPost(url, body string) (*http.Response, error) {
 func decodeJSON(r *http.Response, v any) error {
 	defer r.Body.Close()
 	return json.NewDecoder(r.Body).Decode(v)
+}
+
+// startPlayground runs the playground in-process (btcd at the segwit height
+// and a funded hub) for tests that drive btcd and lnd directly.
+func startPlayground(t *testing.T) (*devnet.Devnet, *slog.Logger) {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	d, err := devnet.Start(context.Background(), devnet.Config{InitialBlocks: devnet.SegwitHeight, Hub: true, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d, log
 }

@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -54,12 +52,7 @@ func hubSees(ctx context.Context, hub *devnet.Lnd, pub string) (bool, []string, 
 func TestNativeNodeConnectsToHub(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	d, err := devnet.Start(ctx, devnet.Config{InitialBlocks: devnet.SegwitHeight, Hub: true, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d, log := startPlayground(t)
 	_, hubPort, _ := net.SplitHostPort(d.Hub.P2PAddr)
 	pol := bridge.DefaultPolicy(18444)
 	pol.AllowPrivate = true

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -32,12 +31,7 @@ import (
 func TestNativeWalletWithLnd(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	d, err := devnet.Start(ctx, devnet.Config{InitialBlocks: devnet.SegwitHeight, Hub: true, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d, log := startPlayground(t)
 	backend, w := nativeWallet(t, d, log)
 	addr, err := w.NewAddress()
 	if err != nil {

@@ -89,18 +89,11 @@ func (e *engine) listTransactions(json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tip := uint32(0)
-	if best, err := e.backend.BestBlock(); err == nil {
-		tip = best.Height
-	}
+	tip := e.tipHeight()
 	out := []map[string]any{}
 	for _, t := range txs {
-		confs := uint32(0)
-		if t.Height > 0 && tip >= t.Height {
-			confs = tip - t.Height + 1
-		}
 		out = append(out, map[string]any{"txid": t.Txid.String(), "amountSat": t.AmountSat,
-			"feeSat": t.FeeSat, "blockHeight": t.Height, "numConfirmations": confs})
+			"feeSat": t.FeeSat, "blockHeight": t.Height, "numConfirmations": confirmations(t.Height, tip)})
 	}
 	return map[string]any{"transactions": out}, nil
 }
@@ -150,18 +143,28 @@ func (e *engine) listUnspent(json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tip := uint32(0)
-	if best, err := e.backend.BestBlock(); err == nil {
-		tip = best.Height
-	}
+	tip := e.tipHeight()
 	out := []map[string]any{}
 	for _, u := range utxos {
-		confs := uint32(0)
-		if u.Height > 0 && tip >= u.Height {
-			confs = tip - u.Height + 1
-		}
 		out = append(out, map[string]any{"outpoint": u.OutPoint.String(), "amountSat": u.Value,
-			"pkScript": fmt.Sprintf("%x", u.PkScript), "addressType": u.Kind.String(), "confirmations": confs})
+			"pkScript": fmt.Sprintf("%x", u.PkScript), "addressType": u.Kind.String(),
+			"confirmations": confirmations(u.Height, tip)})
 	}
 	return map[string]any{"utxos": out}, nil
+}
+
+// tipHeight is the best block the wallet can act on (0 before any sync).
+func (e *engine) tipHeight() uint32 {
+	if best, err := e.backend.BestBlock(); err == nil {
+		return best.Height
+	}
+	return 0
+}
+
+// confirmations counts a block at height and those above it up to tip.
+func confirmations(height, tip uint32) uint32 {
+	if height == 0 || tip < height {
+		return 0
+	}
+	return tip - height + 1
 }

@@ -79,19 +79,11 @@ func (w *Wallet) Release(id string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.cfg.Store.Update(func(tx store.Tx) error {
-		ops, err := leaseOps(tx, id)
+		coins, err := leaseCoins(tx, id)
 		if err != nil {
 			return err
 		}
-		for _, k := range ops {
-			v, err := tx.Get(bucketUTXOs, k)
-			if err != nil || v == nil {
-				return fmt.Errorf("release %s: coin %x: %v", id, k, err)
-			}
-			u, err := decodeUTXO(k, v)
-			if err != nil {
-				return err
-			}
+		for _, u := range coins {
 			if u.SpentHeight == leasedSpend {
 				u.SpentHeight = 0
 				if err := putUTXO(tx, u); err != nil {
@@ -101,6 +93,27 @@ func (w *Wallet) Release(id string) error {
 		}
 		return tx.Delete(bucketLeases, []byte(id))
 	})
+}
+
+// leaseCoins loads the coins a lease reserves.
+func leaseCoins(tx store.Tx, id string) ([]UTXO, error) {
+	ops, err := leaseOps(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]UTXO, 0, len(ops))
+	for _, k := range ops {
+		v, err := tx.Get(bucketUTXOs, k)
+		if err != nil || v == nil {
+			return nil, fmt.Errorf("lease %s: coin %x missing: %v", id, k, err)
+		}
+		u, err := decodeUTXO(k, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 func leaseOps(tx store.Tx, id string) ([][]byte, error) {
@@ -136,22 +149,11 @@ func (w *Wallet) Leases() ([]string, error) {
 func (w *Wallet) leasedUTXOs(id string, p *psbt.Packet) ([]UTXO, error) {
 	byOp := map[wire.OutPoint]UTXO{}
 	err := w.cfg.Store.View(func(tx store.Tx) error {
-		ops, err := leaseOps(tx, id)
-		if err != nil {
-			return err
-		}
-		for _, k := range ops {
-			v, err := tx.Get(bucketUTXOs, k)
-			if err != nil || v == nil {
-				return fmt.Errorf("lease %s: coin %x missing: %v", id, k, err)
-			}
-			u, err := decodeUTXO(k, v)
-			if err != nil {
-				return err
-			}
+		coins, err := leaseCoins(tx, id)
+		for _, u := range coins {
 			byOp[u.OutPoint] = u
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -51,5 +51,11 @@
 // (version, parameters, salt) is authenticated as associated data, so any
 // change to the blob fails as a wrong password would: the error says so.
 //
+// # Per-commitment secrets
+//
+// PerCommitmentSecret is BOLT 3's generate_from_seed over a 48-bit index,
+// and RevocationStore keeps the secrets a peer reveals in at most 49
+// entries, refusing one that does not derive the earlier ones.
+//
 // The package does no I/O; callers store the blob.
 package keys

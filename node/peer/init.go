@@ -108,9 +108,15 @@ func (p *Peer) sendRaw(m lnwire.Message) error {
 	if err != nil {
 		return err
 	}
+	return p.writeWithin(raw, p.cfg.PongTimeout)
+}
+
+// writeWithin writes one encoded message, giving up after d so a peer that
+// stops reading cannot block the writer.
+func (p *Peer) writeWithin(raw []byte, d time.Duration) error {
 	p.writeMu.Lock()
 	defer p.writeMu.Unlock()
-	_ = p.t.SetWriteDeadline(time.Now().Add(p.cfg.PongTimeout))
+	_ = p.t.SetWriteDeadline(time.Now().Add(d))
 	return p.t.WriteMessage(raw)
 }
 
@@ -120,12 +126,7 @@ const warnTimeout = time.Second
 
 // warn tells the peer, best effort, why we are about to hang up.
 func (p *Peer) warn(text string) {
-	raw, err := lnwire.WriteMessage(&lnwire.Warning{Data: []byte(text)})
-	if err != nil {
-		return
+	if raw, err := lnwire.WriteMessage(&lnwire.Warning{Data: []byte(text)}); err == nil {
+		_ = p.writeWithin(raw, warnTimeout)
 	}
-	p.writeMu.Lock()
-	defer p.writeMu.Unlock()
-	_ = p.t.SetWriteDeadline(time.Now().Add(warnTimeout))
-	_ = p.t.WriteMessage(raw)
 }

@@ -118,17 +118,16 @@ func Start(ctx context.Context, cfg Config, t Transport, addr string) (*Peer, er
 	return p, nil
 }
 
-// Send writes one message.
+// Send writes one message; a message that cannot be encoded is refused,
+// and a failed write ends the connection.
 func (p *Peer) Send(m lnwire.Message) error {
 	raw, err := lnwire.WriteMessage(m)
 	if err != nil {
 		return fmt.Errorf("send %s: %w", m.Type(), err)
 	}
-	p.writeMu.Lock()
-	defer p.writeMu.Unlock()
-	_ = p.t.SetWriteDeadline(time.Now().Add(p.cfg.PongTimeout))
-	if err := p.t.WriteMessage(raw); err != nil {
-		p.fail(fmt.Errorf("send %s: %w", m.Type(), err))
+	if err := p.writeWithin(raw, p.cfg.PongTimeout); err != nil {
+		err = fmt.Errorf("send %s: %w", m.Type(), err)
+		p.fail(err)
 		return err
 	}
 	p.sent.Add(1)

@@ -20,6 +20,9 @@ const faucetFee = 1000
 // coinbaseMaturity is how deep a coinbase must be before it can be spent.
 const coinbaseMaturity = 100
 
+// ErrFaucetAddress is returned for an address the faucet cannot pay.
+var ErrFaucetAddress = errors.New("faucet: not a regtest address")
+
 // ErrFaucetAmount is returned for an amount the faucet cannot pay.
 var ErrFaucetAmount = errors.New("faucet: amount must be between 546 sat (dust) and one coinbase minus the fee")
 
@@ -34,10 +37,10 @@ type faucet struct {
 func (d *Devnet) Faucet(address string, amount int64) (*chainhash.Hash, error) {
 	addr, err := btcutil.DecodeAddress(address, &chaincfg.RegressionNetParams)
 	if err != nil {
-		return nil, fmt.Errorf("faucet: %q is not a regtest address: %w", address, err)
+		return nil, fmt.Errorf("%w: %q: %v", ErrFaucetAddress, address, err)
 	}
 	if !addr.IsForNet(&chaincfg.RegressionNetParams) {
-		return nil, fmt.Errorf("faucet: %q is not a regtest address", address)
+		return nil, fmt.Errorf("%w: %q", ErrFaucetAddress, address)
 	}
 	to, err := txscript.PayToAddrScript(addr)
 	if err != nil {

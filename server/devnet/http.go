@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 )
 
 // maxMine bounds one /devnet/mine request so a typo cannot stall the node.
@@ -34,7 +33,7 @@ type NodeInfo struct {
 func (d *Devnet) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /devnet/info", d.handleInfo)
 	mux.HandleFunc("POST /devnet/mine", d.handleMine)
-	mux.HandleFunc("GET /devnet/hub/peers", d.handleHubPeers)
+	mux.HandleFunc("GET /devnet/hub/peers", d.hubCLI("listpeers"))
 	mux.HandleFunc("POST /devnet/faucet", d.handleFaucet)
 	mux.HandleFunc("GET /devnet/hub/newaddress", d.hubCLI("newaddress", "p2wkh"))
 	mux.HandleFunc("GET /devnet/hub/balance", d.hubCLI("walletbalance"))
@@ -44,39 +43,17 @@ func (d *Devnet) Register(mux *http.ServeMux) {
 // hubCLI serves one lncli command's JSON, so a person (or a test) can play
 // the other wallet without a terminal.
 func (d *Devnet) hubCLI(args ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if d.Hub == nil {
-			writeErr(w, http.StatusNotFound, errors.New("the playground runs without a hub (-devnet-hub=false)"))
-			return
-		}
-		var out json.RawMessage
-		if err := d.Hub.CLI(r.Context(), &out, args...); err != nil {
-			writeErr(w, http.StatusBadGateway, err)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(out)
-	}
+	return func(w http.ResponseWriter, r *http.Request) { d.serveCLI(w, r, args...) }
 }
 
-// handleHubSend is lncli sendcoins from the hub: {address, amountSat}. It
-// does not mine; the caller decides when the block comes.
-func (d *Devnet) handleHubSend(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Address   string `json:"address"`
-		AmountSat int64  `json:"amountSat"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&req); err != nil || req.AmountSat <= 0 {
-		writeErr(w, http.StatusBadRequest, fmt.Errorf(`body must be JSON like {"address": "bcrt1...", "amountSat": 100000}`))
-		return
-	}
+// serveCLI runs lncli on the hub and writes its JSON.
+func (d *Devnet) serveCLI(w http.ResponseWriter, r *http.Request, args ...string) {
 	if d.Hub == nil {
-		writeErr(w, http.StatusNotFound, errors.New("the playground runs without a hub"))
+		writeErr(w, http.StatusNotFound, errors.New("the playground runs without a hub (-devnet-hub=false)"))
 		return
 	}
 	var out json.RawMessage
-	err := d.Hub.CLI(r.Context(), &out, "sendcoins", "--addr", req.Address, "--amt", fmt.Sprint(req.AmountSat))
-	if err != nil {
+	if err := d.Hub.CLI(r.Context(), &out, args...); err != nil {
 		writeErr(w, http.StatusBadGateway, err)
 		return
 	}
@@ -84,32 +61,52 @@ func (d *Devnet) handleHubSend(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(out)
 }
 
-// handleFaucet pays {address, amountSat} and mines a block: {txid}.
-func (d *Devnet) handleFaucet(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Address   string `json:"address"`
-		AmountSat int64  `json:"amountSat"`
-	}
+// payRequest is the body of the faucet and of the hub's sendcoins.
+type payRequest struct {
+	Address   string `json:"address"`
+	AmountSat int64  `json:"amountSat"`
+}
+
+// decodePay reads a payRequest, answering 400 itself when it cannot.
+func decodePay(w http.ResponseWriter, r *http.Request) (payRequest, bool) {
+	var req payRequest
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&req); err != nil {
 		writeErr(w, http.StatusBadRequest, fmt.Errorf(`body must be JSON like {"address": "bcrt1...", "amountSat": 100000}: %w`, err))
+		return req, false
+	}
+	return req, true
+}
+
+// handleHubSend is lncli sendcoins from the hub: {address, amountSat}. It
+// does not mine; the caller decides when the block comes.
+func (d *Devnet) handleHubSend(w http.ResponseWriter, r *http.Request) {
+	req, ok := decodePay(w, r)
+	if !ok {
+		return
+	}
+	if req.AmountSat <= 0 {
+		writeErr(w, http.StatusBadRequest, errors.New("amountSat must be positive"))
+		return
+	}
+	d.serveCLI(w, r, "sendcoins", "--addr", req.Address, "--amt", fmt.Sprint(req.AmountSat))
+}
+
+// handleFaucet pays {address, amountSat} and mines a block: {txid}.
+func (d *Devnet) handleFaucet(w http.ResponseWriter, r *http.Request) {
+	req, ok := decodePay(w, r)
+	if !ok {
 		return
 	}
 	txid, err := d.Faucet(req.Address, req.AmountSat)
 	if err != nil {
-		code := http.StatusBadRequest
-		if !errors.Is(err, ErrFaucetAmount) && !strings.Contains(err.Error(), "regtest address") {
-			code = http.StatusBadGateway
+		code := http.StatusBadGateway
+		if errors.Is(err, ErrFaucetAmount) || errors.Is(err, ErrFaucetAddress) {
+			code = http.StatusBadRequest
 		}
 		writeErr(w, code, err)
 		return
 	}
 	writeJSON(w, map[string]string{"txid": txid.String()})
-}
-
-// handleHubPeers shows the hub's own view of its peers (lncli listpeers):
-// a person can check their node is seen, and so can the tests.
-func (d *Devnet) handleHubPeers(w http.ResponseWriter, r *http.Request) {
-	d.hubCLI("listpeers")(w, r)
 }
 
 // InfoNow reads the playground's state.

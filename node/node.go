@@ -12,6 +12,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 
 	"lnwasm/chain"
+	"lnwasm/node/channel"
 	"lnwasm/node/keys"
 	"lnwasm/node/lnwire"
 	"lnwasm/node/store"
@@ -35,6 +36,9 @@ type Config struct {
 	// Chain is the chain backend the on-chain wallet syncs from; nil leaves
 	// the node without a wallet.
 	Chain chain.Backend
+	// ChannelPolicy overrides channel.DefaultPolicy (tests shorten
+	// delays and depths with it).
+	ChannelPolicy *channel.Policy
 	// Events receives what a UI wants to know as it happens; nil drops them.
 	Events func(Event)
 	Logger *slog.Logger
@@ -42,10 +46,12 @@ type Config struct {
 
 // Event is a change a subscriber hears about.
 type Event struct {
-	Type      string // "peer"
-	Pubkey    string
-	Connected bool
-	Error     string
+	Type         string // "peer", "channel"
+	Pubkey       string
+	Connected    bool
+	Error        string
+	ChannelPoint string `json:",omitempty"`
+	State        string `json:",omitempty"`
 }
 
 func (n *Node) emit(ev Event) {
@@ -66,6 +72,8 @@ type Node struct {
 
 	wallet     *wallet.Wallet
 	stopWallet context.CancelFunc
+
+	chans channels
 }
 
 // New builds a node; it is locked until CreateWallet or UnlockWallet.
@@ -88,5 +96,6 @@ func New(cfg Config) (*Node, error) {
 			return nil, errors.New("this node was built without a dialer")
 		}
 	}
-	return &Node{cfg: cfg, log: log, peers: map[string]*peerSlot{}}, nil
+	return &Node{cfg: cfg, log: log, peers: map[string]*peerSlot{},
+		chans: channels{byID: map[lnwire.ChannelID]*chanEntry{}}}, nil
 }

@@ -80,7 +80,7 @@ func (n *Node) Connect(ctx context.Context, pubHex, host string) error {
 		return fmt.Errorf("connect %s: already reconnecting (last error: %v)", key, s.lastError())
 	}
 	n.mu.Unlock()
-	p, err := n.dialPeer(ctx, pub, host)
+	p, open, err := n.dialPeer(ctx, pub, host)
 	if err != nil {
 		return err
 	}
@@ -88,23 +88,38 @@ func (n *Node) Connect(ctx context.Context, pubHex, host string) error {
 	n.mu.Lock()
 	n.peers[key] = s
 	n.mu.Unlock()
+	n.peerUp(key)
+	open()
 	n.emit(Event{Type: "peer", Pubkey: key, Connected: true})
 	go n.keep(key, s)
 	return nil
 }
 
-// dialPeer makes one connection with the node's identity.
-func (n *Node) dialPeer(ctx context.Context, pub *btcec.PublicKey, host string) (*peer.Peer, error) {
+// dialPeer makes one connection with the node's identity. The peer's
+// messages wait until open is called, so our channel_reestablish goes out
+// before we answer anything the peer sends (BOLT 2 wants it first).
+func (n *Node) dialPeer(ctx context.Context, pub *btcec.PublicKey, host string) (p *peer.Peer, open func(), err error) {
 	id, err := n.identityKey()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	key := hex.EncodeToString(pub.SerializeCompressed())
+	gate := make(chan struct{})
 	cfg := peer.Config{
 		Local: id, Features: n.cfg.Features, Chain: *n.cfg.Network.GenesisHash,
 		Dial: n.cfg.Dial, PingInterval: n.cfg.PingInterval, PongTimeout: n.cfg.PongTimeout,
 		Logger: n.log,
+		Handler: func(p *peer.Peer, m lnwire.Message) {
+			<-gate
+			n.onPeerMessage(key, p, m)
+		},
 	}
-	return peer.Dial(ctx, cfg, pub, host)
+	p, err = peer.Dial(ctx, cfg, pub, host)
+	if err != nil {
+		return nil, nil, err
+	}
+	var once sync.Once
+	return p, func() { once.Do(func() { close(gate) }) }, nil
 }
 
 // keep waits for the connection to end and redials until the slot stops.
@@ -115,10 +130,12 @@ func (n *Node) keep(key string, s *peerSlot) {
 		select {
 		case <-s.stop:
 			p.Close()
+			n.peerDown(key)
 			return
 		case <-p.Done():
 		}
 		s.set(nil, p.Err())
+		n.peerDown(key)
 		n.emit(Event{Type: "peer", Pubkey: key, Connected: false, Error: errString(p.Err())})
 		for {
 			select {
@@ -127,10 +144,12 @@ func (n *Node) keep(key string, s *peerSlot) {
 			case <-time.After(backoff):
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			np, err := n.dialPeer(ctx, s.pub, s.addr)
+			np, open, err := n.dialPeer(ctx, s.pub, s.addr)
 			cancel()
 			if err == nil {
 				s.set(np, nil)
+				n.peerUp(key)
+				open()
 				backoff = minBackoff
 				n.log.Info("peer reconnected", "peer", key)
 				n.emit(Event{Type: "peer", Pubkey: key, Connected: true})

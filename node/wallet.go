@@ -125,7 +125,10 @@ func (n *Node) unlockWith(entropy []byte) error {
 	if already {
 		return nil
 	}
-	return n.startWallet(ring)
+	if err := n.startWallet(ring); err != nil {
+		return err
+	}
+	return n.loadChannels(ring)
 }
 
 // WalletState is "none", "locked" or "unlocked", as a page shows it.

@@ -24,6 +24,7 @@ type CloseState struct {
 	// LastFeeSat is our last closing_signed fee, valid if Proposed.
 	LastFeeSat int64
 	Proposed   bool
+	Rounds     int
 	// Tx is the fully signed closing transaction once agreed.
 	Tx       []byte `json:",omitempty"`
 	Txid     chainhash.Hash
@@ -40,6 +41,7 @@ func (c CloseState) clone() CloseState { return c }
 func (c *CloseState) resetNegotiation() {
 	c.Proposed = false
 	c.Received = false
+	c.Rounds = 0
 }
 
 // onClose begins a cooperative close.

@@ -36,11 +36,7 @@ func (m *Machine) onClosingSigned(s *State, msg *lnwire.ClosingSigned, out *Outp
 	if !(s.Close.Proposed && fee == s.Close.LastFeeSat) {
 		lo, hi := m.closingFeeRange(s)
 		if fee < lo || fee > hi {
-			counter := min(max(fee, lo), hi)
-			if s.Close.Proposed && counter == s.Close.LastFeeSat {
-				return protocolFail("closing_signed: fee %d sat outside our range [%d, %d]", fee, lo, hi)
-			}
-			return m.proposeClosing(s, counter, out)
+			return m.counterClosing(s, fee, lo, hi, out)
 		}
 		sig, err := m.signClosing(s, tx)
 		if err != nil {
@@ -51,6 +47,28 @@ func (m *Machine) onClosingSigned(s *State, msg *lnwire.ClosingSigned, out *Outp
 			FeeRange: lnwire.Some(lnwire.FeeRange{MinFeeSatoshis: lnwire.Satoshi(lo), MaxFeeSatoshis: lnwire.Satoshi(hi)})})
 	}
 	return m.finishClose(s, tx, fee, msg.Signature, out)
+}
+
+// maxCloseRounds bounds a fee negotiation that does not converge.
+const maxCloseRounds = 64
+
+// counterClosing answers a fee outside our range with one closer to it.
+// lnd (0.18) does not send fee_range; it walks its proposal 10% toward
+// ours each round and takes ours once within 30%, so holding at the edge
+// of our range converges. BOLT 2 asks for a fee strictly between the two
+// last proposals; we move halfway until we reach our limit, then hold it
+// for a bounded number of rounds.
+func (m *Machine) counterClosing(s *State, fee, lo, hi int64, out *Output) error {
+	s.Close.Rounds++
+	if s.Close.Rounds > maxCloseRounds {
+		return protocolFail("closing_signed: no agreement after %d rounds; fee %d sat outside our range [%d, %d]",
+			maxCloseRounds, fee, lo, hi)
+	}
+	counter := min(max(fee, lo), hi)
+	if s.Close.Proposed {
+		counter = min(max((s.Close.LastFeeSat+fee)/2, lo), hi)
+	}
+	return m.proposeClosing(s, counter, out)
 }
 
 // verifyClosing finds the closing transaction variant the peer signed:

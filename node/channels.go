@@ -105,10 +105,10 @@ func (n *Node) closeScript() ([]byte, error) {
 
 // OpenChannelRequest is lncli openchannel's arguments.
 type OpenChannelRequest struct {
-	NodePubkey     string
+	NodePubkey      string
 	LocalFundingSat int64
-	PushSat        int64
-	Private        bool
+	PushSat         int64
+	Private         bool
 	// CommitmentType is "anchors" (the default) or "static_remote_key".
 	CommitmentType string
 	// FeeratePerKw is the commitment's initial fee rate; zero asks the
@@ -271,4 +271,3 @@ func (n *Node) CloseChannel(ctx context.Context, point string, feeratePerKw uint
 		return "", fmt.Errorf("close channel %s: %w (the close goes on; see pendingChannels)", point, ctx.Err())
 	}
 }
-

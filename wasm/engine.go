@@ -67,6 +67,11 @@ func (e *engine) methods() map[string]handler {
 		"qrSvg":            e.qrSvg,
 		"listUnspent":      e.listUnspent,
 		"lockWallet":       e.lockWallet,
+		"openChannel":      e.openChannel,
+		"listChannels":     e.listChannels,
+		"pendingChannels":  e.pendingChannels,
+		"closedChannels":   e.closedChannels,
+		"closeChannel":     e.closeChannel,
 	}
 }
 

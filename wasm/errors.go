@@ -7,6 +7,7 @@ import (
 
 	"lnwasm/bridge"
 	"lnwasm/node"
+	"lnwasm/node/channel"
 	"lnwasm/node/keys"
 	"lnwasm/node/lnwire"
 	"lnwasm/node/noise"
@@ -63,6 +64,13 @@ var sentinelCodes = []struct {
 	{wallet.ErrInsufficientBalance, codeInsufficient},
 	{node.ErrAddressType, codeInvalidArgument},
 	{wallet.ErrCannotBump, "CANNOT_BUMP"},
+	{node.ErrPeerNotConnected, "PEER_NOT_CONNECTED"},
+	{node.ErrUnknownChannel, "UNKNOWN_CHANNEL"},
+	{node.ErrCommitmentType, codeInvalidArgument},
+	{channel.ErrUnsafeParams, "CHANNEL_REFUSED"},
+	{channel.ErrInsufficientBalance, codeInsufficient},
+	{channel.ErrNotActive, "CHANNEL_NOT_ACTIVE"},
+	{channel.ErrNoFundsForOpen, codeInsufficient},
 }
 
 // apiError carries a stable code next to the readable message.

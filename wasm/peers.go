@@ -69,7 +69,7 @@ func (e *engine) listPeers(json.RawMessage) (any, error) {
 // emitNodeEvent forwards the node's events to the page.
 func (e *engine) emitNodeEvent(ev node.Event) {
 	raw, err := json.Marshal(map[string]any{"type": ev.Type, "pubkey": ev.Pubkey,
-		"connected": ev.Connected, "error": ev.Error})
+		"connected": ev.Connected, "error": ev.Error, "channelPoint": ev.ChannelPoint, "state": ev.State})
 	if err != nil {
 		return
 	}

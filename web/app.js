@@ -238,6 +238,7 @@ async function config() {
     if (info.hub) {
       $("connect-hub").hidden = false;
       $("connect-hub").addEventListener("click", () => connectTo(`${info.hub.pubkey}@${info.hub.host}`));
+      $("open-pubkey").value = info.hub.pubkey;
     }
   }
   return cfg;
@@ -251,10 +252,82 @@ async function main() {
     if (ev.type === "sync") draw(ev.info);
     if (ev.type === "log") logLine(ev);
     if (ev.type === "peer") drawPeers();
+    if (ev.type === "channel") { drawChannels(); drawBalance(); }
   });
   await lnwasm.start({ network: cfg.network, bridge, chainPeers: cfg.chainPeers, dbName: cfg.dbName });
   draw(await lnwasm.getInfo());
 }
+
+// drawChannels lists active, pending and closed channels, each with its
+// balance as a bar.
+async function drawChannels() {
+  if (document.body.dataset.wallet !== "unlocked") return;
+  let all;
+  try {
+    const [a, p, c] = await Promise.all([lnwasm.listChannels(), lnwasm.pendingChannels(), lnwasm.closedChannels()]);
+    all = [...a.channels, ...p.channels, ...c.channels];
+  } catch { return; }
+  const rows = all.map((c) => {
+    const tr = document.createElement("tr");
+    tr.dataset.channelPoint = c.channelPoint;
+    tr.dataset.state = c.state;
+    const peer = Object.assign(document.createElement("td"), { textContent: c.remotePubkey.slice(0, 16) + "…", title: c.remotePubkey });
+    const cap = Object.assign(document.createElement("td"), { textContent: `${c.capacitySat} sat` });
+    const bal = document.createElement("td");
+    const total = Math.max(1, c.localBalanceSat + c.remoteBalanceSat);
+    bal.innerHTML = '<span class="local"></span> ▮ <span class="remote"></span><div class="chanbar"><div class="ours"></div><div class="theirs"></div></div>';
+    bal.querySelector(".local").textContent = c.localBalanceSat;
+    bal.querySelector(".remote").textContent = c.remoteBalanceSat;
+    bal.querySelector(".ours").style.width = `${(100 * c.localBalanceSat) / total}%`;
+    bal.querySelector(".theirs").style.width = `${(100 * c.remoteBalanceSat) / total}%`;
+    const state = Object.assign(document.createElement("td"), { textContent: channelState(c) });
+    const act = document.createElement("td");
+    if (c.state === "active") {
+      const b = Object.assign(document.createElement("button"), { type: "button", textContent: "Close", className: "close-channel" });
+      b.addEventListener("click", () => closeChannel(c.channelPoint));
+      act.append(b);
+    }
+    tr.append(peer, cap, bal, state, act);
+    return tr;
+  });
+  if (!rows.length) rows.push(Object.assign(document.createElement("tr"), { innerHTML: '<td colspan="5">No channels yet.</td>' }));
+  $("channel-rows").replaceChildren(...rows);
+}
+
+function channelState(c) {
+  if (c.state === "pending_open") return `opening: ${c.confirmations}/${c.confirmationsRequired} confirmations`;
+  if (c.state === "closed") return `closed (${c.closeInitiator}), ${c.settledBalanceSat} sat back to the wallet`;
+  if (c.state === "closing") return `closing: ${c.closingTxid.slice(0, 12)}… awaiting confirmation`;
+  if (c.state === "failed") return `failed: ${c.failReason}`;
+  return `${c.state} · ${c.commitmentType}`;
+}
+
+function channelsStatus(text, isError) {
+  $("channels-status").textContent = text;
+  $("channels-status").classList.toggle("error", !!isError);
+}
+
+$("open-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  channelsStatus("Opening: negotiating with the peer and funding…");
+  try {
+    const r = await lnwasm.openChannel({ nodePubkey: $("open-pubkey").value.trim(),
+      localFundingAmountSat: Number($("open-amount").value), commitmentType: $("open-type").value });
+    channelsStatus(`Funding transaction published: ${r.channelPoint}. It is usable after the confirmations.`);
+  } catch (e) { channelsStatus(`${e.code || "ERROR"}: ${e.message}`, true); }
+  drawChannels();
+  drawBalance();
+});
+
+async function closeChannel(point) {
+  channelsStatus("Closing cooperatively…");
+  try {
+    const r = await lnwasm.closeChannel({ channelPoint: point });
+    channelsStatus(`Closing transaction ${r.closingTxid} published.`);
+  } catch (e) { channelsStatus(`${e.code || "ERROR"}: ${e.message}`, true); }
+  drawChannels();
+}
+setInterval(drawChannels, 5000);
 
 $("drop").addEventListener("click", async () => {
   const r = await fetch("devnet/bridge/drop", { method: "POST", body: "{}" });

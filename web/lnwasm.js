@@ -48,6 +48,11 @@ export function createClient(workerURL = "worker.js") {
     bumpFee: (opts) => call("bumpFee", opts),
     qrSvg: (opts) => call("qrSvg", opts),
     listUnspent: () => call("listUnspent"),
+    openChannel: (opts) => call("openChannel", opts),
+    listChannels: () => call("listChannels"),
+    pendingChannels: () => call("pendingChannels"),
+    closedChannels: () => call("closedChannels"),
+    closeChannel: (opts) => call("closeChannel", opts),
     subscribe(cb) { listeners.add(cb); return () => listeners.delete(cb); },
   };
 }

@@ -1,6 +1,7 @@
 package channel
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -9,6 +10,10 @@ import (
 	"lnwasm/node/lnwire"
 	"lnwasm/node/script"
 )
+
+// ErrNoFundsForOpen reports a push that leaves the opener unable to pay
+// the commitment fee.
+var ErrNoFundsForOpen = errors.New("funding too small for the push and fees")
 
 // MaxFundingSat is 2^24-1: without option_support_large_channel (which we
 // do not offer) BOLT 2 caps funding_satoshis below 2^24.
@@ -50,7 +55,8 @@ func NewOpener(p OpenParams, k *LocalKeys, pol Policy, log *slog.Logger) (*Machi
 		BaseFeerate: p.FeeratePerKw, Close: CloseState{LocalScript: p.CloseScript},
 	}
 	if fee := openerCost(p.Type, p.FeeratePerKw); int64(s.BaseLocalMsat/1000) < fee+s.Local.ReserveSat {
-		return nil, nil, fmt.Errorf("open channel: %d sat left after the push cannot pay the %d sat commitment fee and reserve", s.BaseLocalMsat/1000, fee)
+		return nil, nil, fmt.Errorf("open channel: %w: %d sat left after the push cannot pay the %d sat commitment fee and reserve",
+			ErrNoFundsForOpen, s.BaseLocalMsat/1000, fee)
 	}
 	m := restore(s, k, pol, log)
 	m.online = true

@@ -38,6 +38,8 @@ func (d *Devnet) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /devnet/hub/newaddress", d.hubCLI("newaddress", "p2wkh"))
 	mux.HandleFunc("GET /devnet/hub/balance", d.hubCLI("walletbalance"))
 	mux.HandleFunc("POST /devnet/hub/sendcoins", d.handleHubSend)
+	mux.HandleFunc("GET /devnet/hub/channels", d.hubCLI("listchannels"))
+	mux.HandleFunc("GET /devnet/hub/closedchannels", d.hubCLI("closedchannels"))
 }
 
 // hubCLI serves one lncli command's JSON, so a person (or a test) can play

@@ -31,6 +31,7 @@ type lndChannel struct {
 	RemoteBalance string `json:"remote_balance"`
 	CommitType    string `json:"commitment_type"`
 	Initiator     bool   `json:"initiator"`
+	FeePerKw      string `json:"fee_per_kw"`
 }
 
 // hubChannel finds the hub's view of a channel point.
@@ -166,6 +167,18 @@ func TestNativeChannelOpenCloseWithLnd(t *testing.T) {
 		t.Errorf("lnd's balance %s, want the 10000 sat push", lc.LocalBalance)
 	}
 
+	// We are the opener: our update_fee moves lnd's commitment too.
+	if err := n.UpdateChannelFee(point, 5000); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "lnd follows our update_fee", func() (bool, string) {
+		lc, err := hubChannel(t, d, point)
+		return lc != nil && lc.FeePerKw == "5000", fmt.Sprintf("%+v %v", lc, err)
+	})
+	if err := n.UpdateChannelFee(point, 100); err == nil {
+		t.Error("a fee rate below the 253 sat/kw floor was accepted")
+	}
+
 	// Drop the connection: the channel reestablishes and stays active.
 	if err := n.Disconnect(d.Hub.Pubkey); err != nil {
 		t.Fatal(err)
@@ -221,6 +234,7 @@ func TestNativeChannelLndOpensAndCloses(t *testing.T) {
 	t.Parallel()
 	d, log := startPlayground(t)
 	n, backend := nativeNode(t, d, log, 100_000)
+	_ = backend
 	var res struct {
 		FundingTxid string `json:"funding_txid"`
 		OutputIndex int    `json:"output_index"`
@@ -250,6 +264,36 @@ func TestNativeChannelLndOpensAndCloses(t *testing.T) {
 		c := ourChannel(n, point)
 		b, _ := n.WalletBalance()
 		return c.Phase == channel.PhaseClosed && c.CloseLocalSat == 20_000 && b.ConfirmedSat == before.ConfirmedSat+20_000,
+			fmt.Sprintf("phase %s, balance %+v, close pays us %d", c.Phase, b, c.CloseLocalSat)
+	})
+
+	// Now we open a static-remotekey channel with the 20000 sat (and the
+	// faucet's), and lnd closes it.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	op, err := n.OpenChannel(ctx, node.OpenChannelRequest{NodePubkey: d.Hub.Pubkey, LocalFundingSat: 50_000, CommitmentType: "static_remote_key"})
+	if err != nil {
+		t.Fatalf("open a static-remotekey channel: %v", err)
+	}
+	point = op.String()
+	waitActive(t, d, backend, n, point)
+	if lc, _ := hubChannel(t, d, point); lc.CommitType != "STATIC_REMOTE_KEY" {
+		t.Errorf("lnd sees commitment type %s", lc.CommitType)
+	}
+	before, _ = n.WalletBalance()
+	txid, output = splitPoint(t, point)
+	if err := d.Hub.CLI(context.Background(), nil, "closechannel", "--funding_txid", txid, "--output_index", output, "--block=false"); err != nil {
+		t.Fatalf("lnd closes: %v", err)
+	}
+	waitFor(t, 30*time.Second, "the closing tx reaches btcd", func() (bool, string) {
+		pool, _ := d.Btcd.RPC().GetRawMempool()
+		return len(pool) == 1, fmt.Sprint(pool)
+	})
+	mineWait(t, d, backend, 1)
+	waitFor(t, 60*time.Second, "closed, our share in the wallet", func() (bool, string) {
+		c := ourChannel(n, point)
+		b, _ := n.WalletBalance()
+		return c.Phase == channel.PhaseClosed && c.CloseLocalSat > 40_000 && b.ConfirmedSat == before.ConfirmedSat+c.CloseLocalSat,
 			fmt.Sprintf("phase %s, balance %+v, close pays us %d", c.Phase, b, c.CloseLocalSat)
 	})
 }

@@ -271,3 +271,17 @@ func (n *Node) CloseChannel(ctx context.Context, point string, feeratePerKw uint
 		return "", fmt.Errorf("close channel %s: %w (the close goes on; see pendingChannels)", point, ctx.Err())
 	}
 }
+
+// UpdateChannelFee moves the commitment fee rate of a channel we opened
+// (update_fee); the peer follows with the next commitment. The node does
+// this by itself as estimates move; this call sets a rate explicitly.
+func (n *Node) UpdateChannelFee(point string, feeratePerKw uint32) error {
+	e, err := n.findChannel(point)
+	if err != nil {
+		return err
+	}
+	if err := n.event(e, channel.SetFeerate{FeeratePerKw: feeratePerKw}); err != nil {
+		return fmt.Errorf("update fee of %s: %w", point, err)
+	}
+	return nil
+}

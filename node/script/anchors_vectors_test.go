@@ -91,10 +91,10 @@ func checkAnchorAmounts(t *testing.T, c *Commitment, tc anchorCase) {
 	if (c.RemoteAnchor != nil) != (c.ToRemote != nil || pending) {
 		t.Errorf("remote anchor present=%v with to_remote=%v, %d HTLCs", c.RemoteAnchor != nil, c.ToRemote != nil, len(c.HTLCs))
 	}
+	if HTLCSuccessFee(Anchors, tc.FeePerKw) != 0 || HTLCTimeoutFee(Anchors, tc.FeePerKw) != 0 {
+		t.Fatal("zero-fee HTLC transactions must pay no fee")
+	}
 	for _, h := range c.HTLCs {
-		if HTLCSuccessFee(Anchors, tc.FeePerKw) != 0 || HTLCTimeoutFee(Anchors, tc.FeePerKw) != 0 {
-			t.Fatal("zero-fee HTLC transactions must pay no fee")
-		}
 		if h.amountSat() < tc.DustLimitSatoshis {
 			t.Errorf("htlc #%d of %d sat kept under dust limit %d", h.ID, h.amountSat(), tc.DustLimitSatoshis)
 		}

@@ -13,16 +13,16 @@ import (
 	"golang.org/x/crypto/ripemd160" //nolint:staticcheck
 )
 
-// ErrScript reports a script that could not be assembled. With the keys
+// errScript reports a script that could not be assembled. With the keys
 // and numbers BOLT 3 allows this cannot happen; it exists so a nil key is
 // an error instead of a panic.
-var ErrScript = fmt.Errorf("%w: cannot build script", ErrCommitParams)
+var errScript = fmt.Errorf("%w: cannot build script", ErrCommitParams)
 
 // needKeys refuses nil keys by name.
 func needKeys(what string, keys ...*btcec.PublicKey) error {
 	for _, k := range keys {
 		if k == nil {
-			return fmt.Errorf("%w: %s: nil key", ErrScript, what)
+			return fmt.Errorf("%w: %s: nil key", errScript, what)
 		}
 	}
 	return nil

@@ -26,17 +26,17 @@ type vectorHTLC struct {
 // vectorInternal mirrors the values Appendix C gives in an HTML comment
 // "in case someone wants to reproduce the test vectors themselves".
 type vectorInternal struct {
-	RemoteFundingPrivKey              string `json:"remote_funding_privkey"`
-	LocalPaymentBasepointSecret       string `json:"local_payment_basepoint_secret"`
-	RemoteRevocationBasepointSecret   string `json:"remote_revocation_basepoint_secret"`
+	RemoteFundingPrivKey               string `json:"remote_funding_privkey"`
+	LocalPaymentBasepointSecret        string `json:"local_payment_basepoint_secret"`
+	RemoteRevocationBasepointSecret    string `json:"remote_revocation_basepoint_secret"`
 	LocalDelayedPaymentBasepointSecret string `json:"local_delayed_payment_basepoint_secret"`
-	RemotePaymentBasepointSecret      string `json:"remote_payment_basepoint_secret"`
-	LocalPerCommitmentSecret          string `json:"x_local_per_commitment_secret"`
-	RemoteRevocationBasepoint         string `json:"remote_revocation_basepoint"`
-	LocalDelayedPaymentBasepoint      string `json:"local_delayed_payment_basepoint"`
-	LocalPerCommitmentPoint           string `json:"local_per_commitment_point"`
-	RemotePrivKey                     string `json:"remote_privkey"`
-	LocalDelayedPrivKey               string `json:"local_delayed_privkey"`
+	RemotePaymentBasepointSecret       string `json:"remote_payment_basepoint_secret"`
+	LocalPerCommitmentSecret           string `json:"x_local_per_commitment_secret"`
+	RemoteRevocationBasepoint          string `json:"remote_revocation_basepoint"`
+	LocalDelayedPaymentBasepoint       string `json:"local_delayed_payment_basepoint"`
+	LocalPerCommitmentPoint            string `json:"local_per_commitment_point"`
+	RemotePrivKey                      string `json:"remote_privkey"`
+	LocalDelayedPrivKey                string `json:"local_delayed_privkey"`
 }
 
 // vectorParams are the parameters at the top of Appendix C, shared by the

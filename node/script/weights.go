@@ -12,6 +12,10 @@ import "github.com/btcsuite/btcd/wire"
 //	Commitment weight (option_anchors):     1124 + 172 * num-untrimmed-htlc-outputs
 //	HTLC-timeout weight (no option_anchors): 663
 //	HTLC-success weight (no option_anchors): 703
+//
+// The anchors HTLC weights (666 and 706) set no fee here, since zero-fee
+// HTLC transactions pay none; they are what a sweeper needs when it adds
+// an input to pay for one.
 const (
 	CommitBaseWeight        = 724
 	AnchorCommitBaseWeight  = 1124

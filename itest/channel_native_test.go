@@ -179,17 +179,26 @@ func TestNativeChannelOpenCloseWithLnd(t *testing.T) {
 		t.Error("a fee rate below the 253 sat/kw floor was accepted")
 	}
 
-	// Drop the connection: the channel reestablishes and stays active.
+	// Disconnect in the middle of an update (update_fee and
+	// commitment_signed just sent, lnd's revocation not yet back): the
+	// reestablish completes it, and the channel is active again.
+	if err := n.UpdateChannelFee(point, 3000); err != nil {
+		t.Fatal(err)
+	}
 	if err := n.Disconnect(d.Hub.Pubkey); err != nil {
 		t.Fatal(err)
 	}
 	if err := n.Connect(ctx, d.Hub.Pubkey, d.Hub.P2PAddr); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, "the channel is active again after the reestablish", func() (bool, string) {
+	waitFor(t, 30*time.Second, "the update completes after the reestablish", func() (bool, string) {
 		lc, err := hubChannel(t, d, point)
-		return lc != nil && lc.Active && ourChannel(n, point).Phase == channel.PhaseNormal, fmt.Sprintf("%+v %v", lc, err)
+		return lc != nil && lc.Active && lc.FeePerKw == "3000" && ourChannel(n, point).Phase == channel.PhaseNormal,
+			fmt.Sprintf("%+v %v", lc, err)
 	})
+	if c := ourChannel(n, point); c.NumHTLCs != 0 {
+		t.Errorf("%d HTLCs after the reestablish", c.NumHTLCs)
+	}
 
 	before, _ := n.WalletBalance()
 	txid, err := n.CloseChannel(ctx, point, 0)

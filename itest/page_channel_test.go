@@ -1,6 +1,7 @@
 package itest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -78,8 +79,22 @@ func TestPageChannelOpenClose(t *testing.T) {
 		listed.Channels[0].CommitmentType != "ANCHORS" || listed.Channels[0].LocalBalanceSat < 290_000 {
 		t.Errorf("listChannels: %+v %v", listed, err)
 	}
+	reloadAndUnlock(t, ctx, s)
+	waitFor(t, 60*time.Second, "after a reload the page reconnects to the channel's peer by itself", func() (bool, string) {
+		raw := call(t, ctx, "listPeers", "")
+		return strings.Contains(raw, `"connected":true`), raw
+	})
+	waitFor(t, 90*time.Second, "after a reload the channel is back and active on both sides", func() (bool, string) {
+		raw := call(t, ctx, "listChannels", "")
+		var hub hubChannelsJSON
+		s.getJSON(t, "/devnet/hub/channels", &hub)
+		return strings.Contains(raw, point) && len(hub.Channels) == 1 && hub.Channels[0].Active,
+			fmt.Sprintf("page %s, hub %+v", raw, hub)
+	})
+	hubOpensAndCloses(t, ctx, s)
+
 	before := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
-	if err := runFor(ctx, 30*time.Second, chromedp.Click("#channel-rows .close-channel", chromedp.ByQuery)); err != nil {
+	if err := runFor(ctx, 30*time.Second, chromedp.Click(`#channel-rows tr[data-state="active"] .close-channel`, chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 60*time.Second, "the closing transaction published", func() (bool, string) {
@@ -89,18 +104,26 @@ func TestPageChannelOpenClose(t *testing.T) {
 	s.mine(t, 1)
 	var closed struct {
 		Channels []struct {
-			SettledSat int64 `json:"settledBalanceSat"`
+			ChannelPoint string `json:"channelPoint"`
+			SettledSat   int64  `json:"settledBalanceSat"`
 		} `json:"channels"`
 	}
+	var settled int64
 	waitFor(t, 90*time.Second, "closed, with the closing output in the wallet", func() (bool, string) {
 		raw := call(t, ctx, "closedChannels", "")
 		_ = json.Unmarshal([]byte(raw), &closed)
 		b := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
-		return len(closed.Channels) == 1 && b.ConfirmedSat == before.ConfirmedSat+closed.Channels[0].SettledSat,
+		settled = 0
+		for _, c := range closed.Channels {
+			if c.ChannelPoint == point {
+				settled = c.SettledSat
+			}
+		}
+		return settled > 0 && b.ConfirmedSat == before.ConfirmedSat+settled,
 			fmt.Sprintf("closed %s, balance %+v (before %+v)", raw, b, before)
 	})
-	if got := closed.Channels[0].SettledSat; got < 290_000 || got > 300_000 {
-		t.Errorf("the close returned %d sat of our 300000", got)
+	if settled < 290_000 || settled > 300_000 {
+		t.Errorf("the close returned %d sat of our 300000", settled)
 	}
 	if got := call(t, ctx, "openChannel", `{nodePubkey: "02aa", localFundingAmountSat: 100000}`); !strings.HasPrefix(got, "ERR INVALID_PUBKEY") {
 		t.Errorf("openChannel with a bad pubkey: %s", got)
@@ -108,4 +131,66 @@ func TestPageChannelOpenClose(t *testing.T) {
 	if got := call(t, ctx, "closeChannel", `{channelPoint: "00:0"}`); !strings.HasPrefix(got, "ERR UNKNOWN_CHANNEL") {
 		t.Errorf("closeChannel of an unknown channel: %s", got)
 	}
+}
+
+// reloadAndUnlock reloads the page (the engine restarts from IndexedDB)
+// and unlocks the wallet.
+func reloadAndUnlock(t *testing.T, ctx context.Context, s *server) {
+	t.Helper()
+	if err := runFor(ctx, 30*time.Second, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	waitPageSynced(t, ctx, s.info(t).Height)
+	if got := call(t, ctx, "unlockWallet", `{password: "correct horse battery"}`); strings.HasPrefix(got, "ERR") {
+		t.Fatalf("unlock after reload: %s", got)
+	}
+}
+
+// hubOpensAndCloses: the hub opens a channel to the page (with a push),
+// the page accepts it, and the hub closes it; the page's wallet gets the
+// pushed amount.
+func hubOpensAndCloses(t *testing.T, ctx context.Context, s *server) {
+	t.Helper()
+	var me struct {
+		IdentityPubkey string `json:"identityPubkey"`
+	}
+	_ = json.Unmarshal([]byte(call(t, ctx, "getInfo", "")), &me)
+	r, err := httpPost(s.URL+"/devnet/hub/openchannel", fmt.Sprintf(`{"pubkey": %q, "amountSat": 250000, "pushSat": 30000, "commitmentType": "static_remote_key"}`, me.IdentityPubkey))
+	if err != nil || r.StatusCode != 200 {
+		t.Fatalf("hub openchannel: %v %v", r.StatusCode, err)
+	}
+	var opened struct {
+		FundingTxid string `json:"funding_txid"`
+		OutputIndex int    `json:"output_index"`
+	}
+	if err := decodeJSON(r, &opened); err != nil {
+		t.Fatal(err)
+	}
+	point := fmt.Sprintf("%s:%d", opened.FundingTxid, opened.OutputIndex)
+	s.mine(t, 3)
+	waitFor(t, 90*time.Second, "the hub's channel active on the page", func() (bool, string) {
+		var rows []map[string]string
+		_ = chromedp.Run(ctx, chromedp.Evaluate(`[...document.querySelectorAll("#channel-rows tr")].map(r => ({point: r.dataset.channelPoint || "", state: r.dataset.state || ""}))`, &rows))
+		for _, row := range rows {
+			if row["point"] == point {
+				return row["state"] == "active", fmt.Sprint(rows)
+			}
+		}
+		return false, fmt.Sprint(rows)
+	})
+	before := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
+	r, err = httpPost(s.URL+"/devnet/hub/closechannel", fmt.Sprintf(`{"channelPoint": %q}`, point))
+	if err != nil || r.StatusCode != 200 {
+		t.Fatalf("hub closechannel: %v %v", r.StatusCode, err)
+	}
+	r.Body.Close()
+	waitFor(t, 30*time.Second, "the hub's closing tx on the page", func() (bool, string) {
+		raw := call(t, ctx, "pendingChannels", "")
+		return strings.Contains(raw, `"state":"closing"`), raw
+	})
+	s.mine(t, 1)
+	waitFor(t, 90*time.Second, "the pushed 30000 sat in the page's wallet", func() (bool, string) {
+		b := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
+		return b.ConfirmedSat == before.ConfirmedSat+30_000, fmt.Sprintf("%+v, before %+v", b, before)
+	})
 }

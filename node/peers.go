@@ -88,6 +88,7 @@ func (n *Node) Connect(ctx context.Context, pubHex, host string) error {
 	n.mu.Lock()
 	n.peers[key] = s
 	n.mu.Unlock()
+	n.rememberPeer(key, host)
 	n.peerUp(key)
 	open()
 	n.emit(Event{Type: "peer", Pubkey: key, Connected: true})

@@ -128,7 +128,11 @@ func (n *Node) unlockWith(entropy []byte) error {
 	if err := n.startWallet(ring); err != nil {
 		return err
 	}
-	return n.loadChannels(ring)
+	if err := n.loadChannels(ring); err != nil {
+		return err
+	}
+	n.reconnectChannelPeers()
+	return nil
 }
 
 // WalletState is "none", "locked" or "unlocked", as a page shows it.

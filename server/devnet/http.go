@@ -40,6 +40,8 @@ func (d *Devnet) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /devnet/hub/sendcoins", d.handleHubSend)
 	mux.HandleFunc("GET /devnet/hub/channels", d.hubCLI("listchannels"))
 	mux.HandleFunc("GET /devnet/hub/closedchannels", d.hubCLI("closedchannels"))
+	mux.HandleFunc("POST /devnet/hub/openchannel", d.handleHubOpen)
+	mux.HandleFunc("POST /devnet/hub/closechannel", d.handleHubClose)
 }
 
 // hubCLI serves one lncli command's JSON, so a person (or a test) can play

@@ -7,7 +7,7 @@ BUILD := build
 WASM_ENV := GOOS=js GOARCH=wasm
 WASM_PATH := PATH="$(GOROOT)/lib/wasm:$$PATH"
 # Packages whose code also runs in the browser and is tested under Node.js.
-WASM_TEST_PKGS := ./chain/kvdb/ ./bridge/ ./wasm/
+WASM_TEST_PKGS := ./chain/kvdb/ ./bridge/ ./wasm/ ./node/script/ ./node/channel/ ./node/keys/
 
 .PHONY: all build wasm server demo test test-unit test-wasm test-itest deps bench lint clean
 

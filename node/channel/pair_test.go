@@ -107,6 +107,14 @@ func (p *pair) peerOf(n *node) *node {
 func (p *pair) handle(n *node, ev Event) (*Output, error) {
 	p.t.Helper()
 	out, err := n.m.Handle(ev)
+	if out != nil && !out.Persist {
+		for _, m := range out.Msgs {
+			switch m.(type) {
+			case *lnwire.CommitmentSigned, *lnwire.RevokeAndAck, *lnwire.FundingSigned, *lnwire.ClosingSigned, *lnwire.Shutdown:
+				p.t.Fatalf("%s sends %s without persisting first", n.name, m.Type())
+			}
+		}
+	}
 	if out != nil && out.Persist {
 		b, encErr := n.m.State().Encode()
 		if encErr != nil {

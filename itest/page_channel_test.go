@@ -28,6 +28,7 @@ func TestPageChannelOpenClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitPageSynced(t, ctx, s.info(t).Height)
+	checkStoreInBrowser(t, ctx)
 	if got := call(t, ctx, "createWallet", `{password: "correct horse battery"}`); !strings.Contains(got, "mnemonic") {
 		t.Fatal(got)
 	}
@@ -193,4 +194,25 @@ func hubOpensAndCloses(t *testing.T, ctx context.Context, s *server) {
 		b := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
 		return b.ConfirmedSat == before.ConfirmedSat+30_000, fmt.Sprintf("%+v, before %+v", b, before)
 	})
+}
+
+// checkStoreInBrowser runs the store conformance cases against the page's
+// IndexedDB: the same cases the memory and file stores pass under go test.
+func checkStoreInBrowser(t *testing.T, ctx context.Context) {
+	t.Helper()
+	var res struct {
+		Results []struct {
+			Name  string `json:"name"`
+			Error string `json:"error"`
+		} `json:"results"`
+	}
+	raw := call(t, ctx, "checkStore", "")
+	if err := json.Unmarshal([]byte(raw), &res); err != nil || len(res.Results) < 6 {
+		t.Fatalf("checkStore: %s", raw)
+	}
+	for _, r := range res.Results {
+		if r.Error != "" {
+			t.Errorf("IndexedDB store fails %s: %s", r.Name, r.Error)
+		}
+	}
 }

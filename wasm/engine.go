@@ -3,6 +3,8 @@
 package main
 
 import (
+	"github.com/btcsuite/btcwallet/walletdb"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,6 +40,7 @@ type engine struct {
 	network  string
 	backend  *chain.Neutrino
 	node     *node.Node
+	db       walletdb.DB    // the IndexedDB-journaled database of chain and node
 	restored chain.Progress // what IndexedDB held before this session synced
 	started  time.Time      // when the chain backend started
 	syncedIn time.Duration  // from start to first synced; 0 until then
@@ -72,6 +75,7 @@ func (e *engine) methods() map[string]handler {
 		"pendingChannels":  e.pendingChannels,
 		"closedChannels":   e.closedChannels,
 		"closeChannel":     e.closeChannel,
+		"checkStore":       e.checkStore,
 	}
 }
 
@@ -130,6 +134,7 @@ func (e *engine) start(raw json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, apiErr(codeStorage, fmt.Errorf("start: %w", err))
 	}
+	e.db = db
 	nodeStore, err := wdbstore.New(db)
 	if err != nil {
 		return nil, apiErr(codeStorage, fmt.Errorf("start: %w", err))

@@ -53,6 +53,7 @@ export function createClient(workerURL = "worker.js") {
     pendingChannels: () => call("pendingChannels"),
     closedChannels: () => call("closedChannels"),
     closeChannel: (opts) => call("closeChannel", opts),
+    checkStore: () => call("checkStore"),
     subscribe(cb) { listeners.add(cb); return () => listeners.delete(cb); },
   };
 }

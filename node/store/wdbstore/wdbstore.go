@@ -13,16 +13,24 @@ import (
 	"lnwasm/node/store"
 )
 
-// root is the top-level bucket that holds the node's buckets.
-var root = []byte("lnwasm-node")
+// defaultRoot is the top-level bucket that holds the node's buckets.
+var defaultRoot = []byte("lnwasm-node")
 
 // Store is a store.Store over a walletdb.DB.
-type Store struct{ db walletdb.DB }
+type Store struct {
+	db   walletdb.DB
+	root []byte
+}
 
 var _ store.Store = (*Store)(nil)
 
 // New wraps db, creating the root bucket if needed.
-func New(db walletdb.DB) (*Store, error) {
+func New(db walletdb.DB) (*Store, error) { return NewAt(db, defaultRoot) }
+
+// NewAt wraps db under another root bucket: a self-test runs the
+// conformance cases in the user's real database without touching the
+// node's data.
+func NewAt(db walletdb.DB, root []byte) (*Store, error) {
 	err := walletdb.Update(db, func(tx walletdb.ReadWriteTx) error {
 		_, err := tx.CreateTopLevelBucket(root)
 		return err
@@ -30,13 +38,20 @@ func New(db walletdb.DB) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open node store: %w", err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, root: append([]byte(nil), root...)}, nil
+}
+
+// Drop deletes the store's root bucket and everything under it.
+func (s *Store) Drop() error {
+	return walletdb.Update(s.db, func(tx walletdb.ReadWriteTx) error {
+		return tx.DeleteTopLevelBucket(s.root)
+	})
 }
 
 // View implements store.Store.
 func (s *Store) View(fn func(store.Tx) error) error {
 	return walletdb.View(s.db, func(tx walletdb.ReadTx) error {
-		return fn(&readTx{root: tx.ReadBucket(root)})
+		return fn(&readTx{root: tx.ReadBucket(s.root)})
 	})
 }
 
@@ -44,7 +59,8 @@ func (s *Store) View(fn func(store.Tx) error) error {
 // it returns (for kvdb: once IndexedDB has committed).
 func (s *Store) Update(fn func(store.Tx) error) error {
 	return walletdb.Update(s.db, func(tx walletdb.ReadWriteTx) error {
-		return fn(&writeTx{readTx: readTx{root: tx.ReadWriteBucket(root)}, root: tx.ReadWriteBucket(root)})
+		r := tx.ReadWriteBucket(s.root)
+		return fn(&writeTx{readTx: readTx{root: r}, root: r})
 	})
 }
 

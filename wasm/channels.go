@@ -51,6 +51,7 @@ type channelJSON struct {
 	LocalBalanceSat  uint64 `json:"localBalanceSat"`
 	RemoteBalanceSat uint64 `json:"remoteBalanceSat"`
 	CommitFeeSat     int64  `json:"commitFeeSat"`
+	FeePerKw         uint32 `json:"feePerKw"`
 	State            string `json:"state"`
 	CommitmentType   string `json:"commitmentType"`
 	Initiator        bool   `json:"initiator"`
@@ -83,7 +84,7 @@ func (e *engine) channelRows(keep func(channel.Phase) bool) (any, error) {
 		}
 		row := channelJSON{ChannelPoint: c.ChannelPoint.String(), ChannelID: c.ID, RemotePubkey: c.Peer,
 			CapacitySat: c.CapacitySat, LocalBalanceSat: c.LocalMsat / 1000, RemoteBalanceSat: c.RemoteMsat / 1000,
-			CommitFeeSat: c.CommitFeeSat, State: c.Phase.String(), CommitmentType: commitType(c),
+			CommitFeeSat: c.CommitFeeSat, FeePerKw: c.FeeratePerKw, State: c.Phase.String(), CommitmentType: commitType(c),
 			Initiator: c.Opener, ConfirmationsReq: c.MinimumDepth, NumPendingHTLCs: c.NumHTLCs,
 			ClosingTxid: c.ClosingTxid, SettledSat: c.CloseLocalSat, CloseHeight: c.CloseHeight,
 			FailReason: c.FailReason}

@@ -23,4 +23,10 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("lnd:", dir)
+	ff, err := devnet.EnsureLndFastFee(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ensure lnd (fast fee updates):", err)
+		os.Exit(1)
+	}
+	fmt.Println("lnd with fast fee updates:", ff)
 }

@@ -22,6 +22,7 @@ type Info struct {
 	LocalMsat     uint64 // our balance, after the commitment fee if we pay it
 	RemoteMsat    uint64
 	CommitFeeSat  int64
+	FeeratePerKw  uint32
 	NumHTLCs      int
 	SCID          uint64
 	FundingHeight uint32
@@ -54,6 +55,7 @@ func (m *Machine) Info() Info {
 	}
 	in.LocalMsat, in.RemoteMsat, in.NumHTLCs = uint64(v.ourMsat), uint64(v.theirMsat), len(v.htlcs)
 	in.CommitFeeSat = s.commitCost(Local, v, v.feerate, 0)
+	in.FeeratePerKw = v.feerate
 	fee := uint64(in.CommitFeeSat) * 1000
 	if s.Opener {
 		in.LocalMsat -= min(fee, in.LocalMsat)

@@ -49,6 +49,12 @@ func EnsureLnd(ctx context.Context) (string, error) {
 }
 
 func buildLnd(ctx context.Context, cache, dir string) error {
+	return buildLndVariant(ctx, cache, dir, nil)
+}
+
+// buildLndVariant builds lnd and lncli, with patch (if set) applied to a
+// copy of lnd's source that the build module replaces lnd with.
+func buildLndVariant(ctx context.Context, cache, dir string, patch lndPatch) error {
 	if err := os.MkdirAll(cache, 0o755); err != nil {
 		return err
 	}
@@ -66,6 +72,11 @@ func buildLnd(ctx context.Context, cache, dir string) error {
 		"doc.go": []byte("// Package build anchors the lnd build module.\npackage build\n")}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(mod, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	if patch != nil {
+		if err := patchedLndSource(ctx, mod, patch); err != nil {
 			return err
 		}
 	}

@@ -37,9 +37,12 @@ type Devnet struct {
 	Hub    *Lnd // nil unless Config.Hub
 	log    *slog.Logger
 	tmpDir string
+	dir    string
 	logf   *os.File
 	hubLog *os.File
 	faucet faucet
+	extra  []*Lnd
+	logs   []*os.File // the extra lnds' output
 }
 
 // Start builds btcd if needed, starts it and mines the initial chain.
@@ -57,6 +60,7 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 		}
 		dir, d.tmpDir = tmp, tmp
 	}
+	d.dir = dir
 	bin, err := EnsureBtcd(ctx)
 	if err != nil {
 		d.Close()
@@ -109,20 +113,45 @@ func (d *Devnet) startHub(ctx context.Context, dir string) error {
 	return d.fundHub(ctx)
 }
 
+// StartLnd starts another lnd on the playground's chain from the binaries
+// in binDir, with extra flags, funded with sat from the faucet. The
+// playground stops it on Close.
+func (d *Devnet) StartLnd(ctx context.Context, alias, binDir string, sat int64, extra ...string) (*Lnd, error) {
+	f, err := os.Create(filepath.Join(d.dir, alias+".out"))
+	if err != nil {
+		return nil, err
+	}
+	l, err := StartLnd(ctx, binDir, filepath.Join(d.dir, alias), alias, d.Btcd, f, extra...)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	d.extra, d.logs = append(d.extra, l), append(d.logs, f)
+	if err := d.fundLnd(ctx, l, sat); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
 // hubFunds is what the hub starts with: enough to pay pages and, later,
 // to open channels to them.
 const hubFunds = 10 * btcutil.SatoshiPerBitcoin
 
 // fundHub pays the hub from the faucet and waits until lnd counts it.
 func (d *Devnet) fundHub(ctx context.Context) error {
+	return d.fundLnd(ctx, d.Hub, hubFunds)
+}
+
+// fundLnd pays an lnd from the faucet and waits until it counts the coins.
+func (d *Devnet) fundLnd(ctx context.Context, l *Lnd, sat int64) error {
 	var a struct {
 		Address string `json:"address"`
 	}
-	if err := d.Hub.CLI(ctx, &a, "newaddress", "p2wkh"); err != nil {
-		return fmt.Errorf("fund hub: %w", err)
+	if err := l.CLI(ctx, &a, "newaddress", "p2wkh"); err != nil {
+		return fmt.Errorf("fund %s: %w", l.Alias, err)
 	}
-	if _, err := d.Faucet(a.Address, hubFunds); err != nil {
-		return fmt.Errorf("fund hub: %w", err)
+	if _, err := d.Faucet(a.Address, sat); err != nil {
+		return fmt.Errorf("fund %s: %w", l.Alias, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -130,12 +159,12 @@ func (d *Devnet) fundHub(ctx context.Context) error {
 		var bal struct {
 			Confirmed string `json:"confirmed_balance"`
 		}
-		if err := d.Hub.CLI(ctx, &bal, "walletbalance"); err == nil && bal.Confirmed == fmt.Sprint(int64(hubFunds)) {
+		if err := l.CLI(ctx, &bal, "walletbalance"); err == nil && bal.Confirmed == fmt.Sprint(sat) {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("fund hub: lnd did not see its funds: %w", ctx.Err())
+			return fmt.Errorf("fund %s: lnd did not see its funds: %w", l.Alias, ctx.Err())
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
@@ -161,6 +190,12 @@ func (d *Devnet) ChainPeer() string { return d.Btcd.P2PAddr }
 // temporary directory.
 func (d *Devnet) Close() error {
 	var err error
+	for _, l := range d.extra {
+		l.Stop()
+	}
+	for _, f := range d.logs {
+		f.Close()
+	}
 	if d.Hub != nil {
 		d.Hub.Stop()
 	}

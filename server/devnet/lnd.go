@@ -26,8 +26,9 @@ type Lnd struct {
 	exited chan struct{}
 }
 
-// StartLnd starts lnd against b and waits until it answers getinfo.
-func StartLnd(ctx context.Context, binDir, dir, alias string, b *Btcd, log *os.File) (*Lnd, error) {
+// StartLnd starts lnd against b and waits until it answers getinfo;
+// extra flags are appended to the playground's.
+func StartLnd(ctx context.Context, binDir, dir, alias string, b *Btcd, log *os.File, extra ...string) (*Lnd, error) {
 	ports := make([]int, 3)
 	for i := range ports {
 		p, err := portOr(0)
@@ -51,6 +52,7 @@ func StartLnd(ctx context.Context, binDir, dir, alias string, b *Btcd, log *os.F
 		"--externalip=" + l.P2PAddr, "--accept-keysend", "--protocol.wumbo-channels",
 		"--trickledelay=50", "--bitcoin.defaultchanconfs=1",
 	}
+	args = append(args, extra...)
 	l.cmd = exec.Command(filepath.Join(binDir, "lnd"), args...)
 	l.cmd.Stdout, l.cmd.Stderr = log, log
 	detach(l.cmd)

@@ -2,29 +2,13 @@ package itest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"lnwasm/node/channel"
 	"lnwasm/server/devnet"
 )
-
-// feeAPI serves lnd's --fee.url format with a rate the test moves.
-type feeAPI struct{ satPerKvB atomic.Int64 }
-
-func (f *feeAPI) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	rate := f.satPerKvB.Load()
-	targets := map[string]int64{}
-	for _, b := range []string{"1", "2", "3", "6", "12", "144", "1008"} {
-		targets[b] = rate
-	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"fee_by_block_target": targets, "min_relay_feerate": 1000})
-}
 
 // lndChannelOf finds a channel point in an lnd's listchannels.
 func lndChannelOf(l *devnet.Lnd, point string) *lndChannel {
@@ -52,15 +36,16 @@ func TestNativeFollowsLndUpdateFee(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	d, log := startPlayground(t)
-	fees := &feeAPI{}
-	fees.satPerKvB.Store(10_000) // 2500 sat/kw
-	api := httptest.NewServer(fees)
-	defer api.Close()
+	fees, err := devnet.StartFeeAPI(10) // 2500 sat/kw
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fees.Close()
 	bin, err := devnet.EnsureLndFastFee(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bot, err := d.StartLnd(ctx, "feebot", bin, 2_000_000, "--fee.url="+api.URL)
+	bot, err := d.StartLnd(ctx, "feebot", bin, 2_000_000, "--fee.url="+fees.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,9 +66,9 @@ func TestNativeFollowsLndUpdateFee(t *testing.T) {
 		ours, lc := ourChannel(n, point), lndChannelOf(bot, point)
 		return ours != nil && lc != nil && ours.Phase == channel.PhaseNormal && lc.Active, fmt.Sprintf("%+v %+v", ours, lc)
 	})
-	for _, rate := range []int64{40_000, 20_000} { // 10000, then 5000 sat/kw
-		fees.satPerKvB.Store(rate)
-		want := fmt.Sprint(rate / 4)
+	for _, rate := range []int64{40, 20} { // 10000, then 5000 sat/kw
+		fees.Set(rate)
+		want := fmt.Sprint(rate * 250)
 		waitFor(t, 60*time.Second, "lnd's update_fee to "+want+" sat/kw, and we follow", func() (bool, string) {
 			ours, lc := ourChannel(n, point), lndChannelOf(bot, point)
 			if ours == nil || lc == nil {

@@ -122,6 +122,10 @@ type devnetInfo struct {
 	ChainPeer string `json:"chainPeer"`
 	Height    int64  `json:"height"`
 	ChainID   string `json:"chainId"`
+	Hub       *struct {
+		Pubkey string `json:"pubkey"`
+		Host   string `json:"host"`
+	} `json:"hub"`
 }
 
 func (s *server) info(t testing.TB) devnetInfo {

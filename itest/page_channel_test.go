@@ -22,7 +22,7 @@ type hubChannelsJSON struct {
 // closing output back.
 func TestPageChannelOpenClose(t *testing.T) {
 	t.Parallel()
-	s := startServer(t)
+	s := startServer(t, "-devnet-hub-fast-fee")
 	ctx := newBrowser(t, "")
 	if err := chromedp.Run(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
 		t.Fatal(err)
@@ -126,6 +126,7 @@ func TestPageChannelOpenClose(t *testing.T) {
 	if settled < 290_000 || settled > 300_000 {
 		t.Errorf("the close returned %d sat of our 300000", settled)
 	}
+	pageOpensStaticHubCloses(t, ctx, s)
 	if got := call(t, ctx, "openChannel", `{nodePubkey: "02aa", localFundingAmountSat: 100000}`); !strings.HasPrefix(got, "ERR INVALID_PUBKEY") {
 		t.Errorf("openChannel with a bad pubkey: %s", got)
 	}
@@ -179,6 +180,7 @@ func hubOpensAndCloses(t *testing.T, ctx context.Context, s *server) {
 		}
 		return false, fmt.Sprint(rows)
 	})
+	hubMovesFee(t, ctx, s, point)
 	before := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
 	r, err = httpPost(s.URL+"/devnet/hub/closechannel", fmt.Sprintf(`{"channelPoint": %q}`, point))
 	if err != nil || r.StatusCode != 200 {
@@ -215,4 +217,99 @@ func checkStoreInBrowser(t *testing.T, ctx context.Context) {
 			t.Errorf("IndexedDB store fails %s: %s", r.Name, r.Error)
 		}
 	}
+}
+
+// hubMovesFee: the hub's fee estimate rises; the hub (the opener) sends
+// update_fee while the page's bridge streams are dropped again and again;
+// once the drops stop the page reconnects, reestablishes, and both sides
+// end on the hub's new rate.
+func hubMovesFee(t *testing.T, ctx context.Context, s *server, point string) {
+	t.Helper()
+	if r, err := httpPost(s.URL+"/devnet/fee", `{"satPerVbyte": 40}`); err != nil || r.StatusCode != 200 {
+		t.Fatalf("set the hub's fee: %v %v", r.StatusCode, err)
+	}
+	for i := 0; i < 12; i++ {
+		time.Sleep(250 * time.Millisecond)
+		if r, err := httpPost(s.URL+"/devnet/bridge/drop", "{}"); err == nil {
+			r.Body.Close()
+		}
+	}
+	waitFor(t, 90*time.Second, "both sides on the hub's new fee rate (10000 sat/kw)", func() (bool, string) {
+		var ours struct {
+			Channels []struct {
+				ChannelPoint string `json:"channelPoint"`
+				FeePerKw     uint32 `json:"feePerKw"`
+			} `json:"channels"`
+		}
+		_ = json.Unmarshal([]byte(call(t, ctx, "listChannels", "")), &ours)
+		var hub hubChannelsJSON
+		s.getJSON(t, "/devnet/hub/channels", &hub)
+		mine, theirs := uint32(0), ""
+		for _, c := range ours.Channels {
+			if c.ChannelPoint == point {
+				mine = c.FeePerKw
+			}
+		}
+		for _, c := range hub.Channels {
+			if c.ChannelPoint == point && c.Active {
+				theirs = c.FeePerKw
+			}
+		}
+		return mine == 10000 && theirs == "10000", fmt.Sprintf("page %d, hub %q", mine, theirs)
+	})
+}
+
+// pageOpensStaticHubCloses: the page opens a static-remotekey channel, the
+// hub sees it active with that type, then the hub closes it and the page's
+// wallet gets exactly the closing output.
+func pageOpensStaticHubCloses(t *testing.T, ctx context.Context, s *server) {
+	t.Helper()
+	var hubInfo devnetInfo
+	s.getJSON(t, "/devnet/info", &hubInfo)
+	var opened struct {
+		ChannelPoint string `json:"channelPoint"`
+	}
+	raw := call(t, ctx, "openChannel", fmt.Sprintf(`{nodePubkey: %q, localFundingAmountSat: 100000, commitmentType: "static_remote_key"}`, hubInfo.Hub.Pubkey))
+	if err := json.Unmarshal([]byte(raw), &opened); err != nil || opened.ChannelPoint == "" {
+		t.Fatalf("openChannel static_remote_key: %s", raw)
+	}
+	s.mine(t, 3)
+	waitFor(t, 90*time.Second, "the static-remotekey channel active at the hub", func() (bool, string) {
+		var hub hubChannelsJSON
+		s.getJSON(t, "/devnet/hub/channels", &hub)
+		for _, c := range hub.Channels {
+			if c.ChannelPoint == opened.ChannelPoint {
+				return c.Active && c.CommitType == "STATIC_REMOTE_KEY", fmt.Sprintf("%+v", c)
+			}
+		}
+		return false, "not listed"
+	})
+	before := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
+	r, err := httpPost(s.URL+"/devnet/hub/closechannel", fmt.Sprintf(`{"channelPoint": %q}`, opened.ChannelPoint))
+	if err != nil || r.StatusCode != 200 {
+		t.Fatalf("hub closechannel: %v %v", r.StatusCode, err)
+	}
+	r.Body.Close()
+	waitFor(t, 30*time.Second, "the hub's closing tx on the page", func() (bool, string) {
+		raw := call(t, ctx, "pendingChannels", "")
+		return strings.Contains(raw, `"state":"closing"`), raw
+	})
+	s.mine(t, 1)
+	waitFor(t, 90*time.Second, "closed, the closing output in the page's wallet", func() (bool, string) {
+		var closed struct {
+			Channels []struct {
+				ChannelPoint string `json:"channelPoint"`
+				SettledSat   int64  `json:"settledBalanceSat"`
+			} `json:"channels"`
+		}
+		_ = json.Unmarshal([]byte(call(t, ctx, "closedChannels", "")), &closed)
+		b := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
+		for _, c := range closed.Channels {
+			if c.ChannelPoint == opened.ChannelPoint {
+				return c.SettledSat > 90_000 && b.ConfirmedSat == before.ConfirmedSat+c.SettledSat,
+					fmt.Sprintf("settled %d, balance %+v, before %+v", c.SettledSat, b, before)
+			}
+		}
+		return false, "not closed yet"
+	})
 }

@@ -27,8 +27,12 @@ type Config struct {
 	// P2PPort is btcd's P2P port; 0 picks a free one.
 	P2PPort int
 	// Hub starts the playground's routing node, a real lnd.
-	Hub    bool
-	Logger *slog.Logger
+	Hub bool
+	// HubFastFee builds the hub from EnsureLndFastFee and points its fee
+	// estimator at the playground's fee API (POST /devnet/fee), so a test
+	// sees the hub send update_fee within seconds.
+	HubFastFee bool
+	Logger     *slog.Logger
 }
 
 // Devnet is a running playground.
@@ -43,6 +47,7 @@ type Devnet struct {
 	faucet faucet
 	extra  []*Lnd
 	logs   []*os.File // the extra lnds' output
+	fees   *FeeAPI    // nil unless Config.HubFastFee
 }
 
 // Start builds btcd if needed, starts it and mines the initial chain.
@@ -85,7 +90,7 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 		return nil, fmt.Errorf("start devnet: %w", err)
 	}
 	if cfg.Hub {
-		if err := d.startHub(ctx, dir); err != nil {
+		if err := d.startHub(ctx, dir, cfg.HubFastFee); err != nil {
 			d.Close()
 			return nil, fmt.Errorf("start devnet: %w", err)
 		}
@@ -95,8 +100,17 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 }
 
 // startHub builds lnd if needed and starts the hub on the playground's btcd.
-func (d *Devnet) startHub(ctx context.Context, dir string) error {
-	bin, err := EnsureLnd(ctx)
+func (d *Devnet) startHub(ctx context.Context, dir string, fastFee bool) error {
+	ensure, extra := EnsureLnd, []string(nil)
+	if fastFee {
+		fees, err := StartFeeAPI(defaultFeeSatPerVbyte)
+		if err != nil {
+			return err
+		}
+		d.fees, ensure = fees, EnsureLndFastFee
+		extra = []string{"--fee.url=" + fees.URL()}
+	}
+	bin, err := ensure(ctx)
 	if err != nil {
 		return err
 	}
@@ -105,7 +119,7 @@ func (d *Devnet) startHub(ctx context.Context, dir string) error {
 		return err
 	}
 	d.hubLog = f
-	d.Hub, err = StartLnd(ctx, bin, filepath.Join(dir, "hub"), "hub", d.Btcd, f)
+	d.Hub, err = StartLnd(ctx, bin, filepath.Join(dir, "hub"), "hub", d.Btcd, f, extra...)
 	if err != nil {
 		return err
 	}
@@ -198,6 +212,9 @@ func (d *Devnet) Close() error {
 	}
 	if d.Hub != nil {
 		d.Hub.Stop()
+	}
+	if d.fees != nil {
+		d.fees.Close()
 	}
 	if d.hubLog != nil {
 		d.hubLog.Close()

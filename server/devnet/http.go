@@ -42,6 +42,7 @@ func (d *Devnet) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /devnet/hub/closedchannels", d.hubCLI("closedchannels"))
 	mux.HandleFunc("POST /devnet/hub/openchannel", d.handleHubOpen)
 	mux.HandleFunc("POST /devnet/hub/closechannel", d.handleHubClose)
+	mux.HandleFunc("POST /devnet/fee", d.handleSetFee)
 }
 
 // hubCLI serves one lncli command's JSON, so a person (or a test) can play

@@ -8,10 +8,10 @@ import (
 )
 
 // TestRandomUpdates runs two machines through 1,000 randomly interleaved
-// adds, fulfills and fails in both directions, fee changes, and
-// disconnects (some with a restart from the saved state), checking after
-// every step that no satoshi appears or vanishes, then settles and closes
-// cooperatively.
+// adds, fulfills and fails in both directions (fee changes besides), with
+// deliveries interleaved at random and disconnects (some with a restart
+// from the saved state) in between, checking after every step that no
+// satoshi appears or vanishes, then settles and closes cooperatively.
 func TestRandomUpdates(t *testing.T) {
 	for _, typ := range []script.CommitmentType{script.Anchors, script.StaticRemoteKey} {
 		t.Run(typ.String(), func(t *testing.T) {
@@ -21,19 +21,26 @@ func TestRandomUpdates(t *testing.T) {
 	}
 }
 
-func runRandom(t *testing.T, typ script.CommitmentType, ops int) {
+func runRandom(t *testing.T, typ script.CommitmentType, updates int) {
 	p := newPair(t, 42, typ, 1_000_000, 300_000_000)
-	reconnects := 0
-	for i := 0; i < ops; i++ {
+	reconnects, made, i := 0, 0, 0
+	for ; made < updates; i++ {
+		if i > 20*updates {
+			t.Fatalf("only %d updates in %d steps", made, i)
+		}
 		n := p.a
 		if p.rng.IntN(2) == 0 {
 			n = p.b
 		}
 		switch r := p.rng.IntN(100); {
 		case r < 30:
-			p.addHTLC(n, 20_000_000)
+			if p.addHTLC(n, 20_000_000) {
+				made++
+			}
 		case r < 55:
-			p.resolveOne(n)
+			if p.resolveOne(n) {
+				made++
+			}
 		case r < 58:
 			p.handle(p.a, SetFeerate{FeeratePerKw: 253 + uint32(p.rng.IntN(5000))})
 		case r < 60:
@@ -51,8 +58,8 @@ func runRandom(t *testing.T, typ script.CommitmentType, ops int) {
 	}
 	settleAll(t, p)
 	checkAgree(t, p)
-	t.Logf("%s: %d ops, %d reconnects, commitments A %d B %d, A fulfilled %d failed %d, B fulfilled %d failed %d",
-		typ, ops, reconnects, p.a.m.st.LocalNumber, p.b.m.st.LocalNumber,
+	t.Logf("%s: %d updates in %d steps, %d reconnects, commitments A %d B %d, A fulfilled %d failed %d, B fulfilled %d failed %d",
+		typ, made, i, reconnects, p.a.m.st.LocalNumber, p.b.m.st.LocalNumber,
 		len(p.a.fulfill), len(p.a.failed), len(p.b.fulfill), len(p.b.failed))
 	closeCoop(t, p)
 }

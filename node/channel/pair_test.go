@@ -198,20 +198,23 @@ func (p *pair) reconnect(restart bool) {
 	p.handle(p.b, Reconnected{})
 }
 
-// addHTLC offers a random HTLC from n; a refusal (balance, limits) is fine.
-func (p *pair) addHTLC(n *node, maxMsat uint64) {
+// addHTLC offers a random HTLC from n; a refusal (balance, limits) is
+// fine. It reports whether the HTLC was offered.
+func (p *pair) addHTLC(n *node, maxMsat uint64) bool {
 	var pre [32]byte
 	binary.BigEndian.PutUint64(pre[:], p.rng.Uint64())
 	hash := sha256.Sum256(pre[:])
 	p.hashes[hash] = pre
 	amt := 1 + p.rng.Uint64N(maxMsat)
-	p.handle(n, AddHTLC{AmountMsat: amt, PaymentHash: hash, CltvExpiry: 1000 + uint32(p.rng.IntN(100))})
+	_, err := p.handle(n, AddHTLC{AmountMsat: amt, PaymentHash: hash, CltvExpiry: 1000 + uint32(p.rng.IntN(100))})
+	return err == nil
 }
 
-// resolveOne settles or fails a random incoming HTLC of n.
-func (p *pair) resolveOne(n *node) {
+// resolveOne settles or fails a random incoming HTLC of n and reports
+// whether it did.
+func (p *pair) resolveOne(n *node) bool {
 	if len(n.incoming) == 0 {
-		return
+		return false
 	}
 	i := p.rng.IntN(len(n.incoming))
 	h := n.incoming[i]
@@ -224,4 +227,5 @@ func (p *pair) resolveOne(n *node) {
 	if err == nil {
 		n.incoming = append(n.incoming[:i], n.incoming[i+1:]...)
 	}
+	return err == nil
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 
 	"lnwasm/chain"
-	"lnwasm/chain/kvdb"
 	"lnwasm/node"
 	"lnwasm/node/channel"
 	"lnwasm/node/keys"
@@ -54,17 +53,8 @@ func hubChannel(t *testing.T, d *devnet.Devnet, point string) (*lndChannel, erro
 // over plain TCP, with a funded wallet.
 func nativeNode(t *testing.T, d *devnet.Devnet, log *slog.Logger, fundSat int64) (*node.Node, *chain.Neutrino) {
 	t.Helper()
-	db, _ := kvdb.Open(kvdb.NewMemJournal())
+	backend := nativeBackend(t, d, log)
 	var dialer net.Dialer
-	backend, err := chain.NewNeutrino(chain.NeutrinoConfig{Params: &chaincfg.RegressionNetParams,
-		DataDir: t.TempDir(), DB: db, Peers: []string{d.ChainPeer()}, Dial: dialer.DialContext, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := backend.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = backend.Stop() })
 	n, err := node.New(node.Config{
 		Network: &chaincfg.RegressionNetParams, Store: store.NewMemory(), Logger: log, Chain: backend,
 		Scrypt: keys.ScryptParams{LogN: 10, R: 8, P: 1},
@@ -259,22 +249,9 @@ func TestNativeChannelLndOpensAndCloses(t *testing.T) {
 	if ours.Opener || ours.LocalMsat != 20_000_000 || ours.Type.String() != "static_remotekey" {
 		t.Errorf("our view %+v, want lnd's static-remotekey channel with our 20000 sat", ours)
 	}
-	before, _ := n.WalletBalance()
-	txid, output := splitPoint(t, point)
-	if err := d.Hub.CLI(context.Background(), nil, "closechannel", "--funding_txid", txid, "--output_index", output, "--block=false"); err != nil {
-		t.Fatalf("lnd closes: %v", err)
+	if got := hubClosesNative(t, d, backend, n, point); got != 20_000 {
+		t.Errorf("lnd's close paid us %d sat, want our 20000", got)
 	}
-	waitFor(t, 30*time.Second, "the closing tx reaches btcd", func() (bool, string) {
-		pool, _ := d.Btcd.RPC().GetRawMempool()
-		return len(pool) == 1, fmt.Sprint(pool)
-	})
-	mineWait(t, d, backend, 1)
-	waitFor(t, 60*time.Second, "our channel is closed and the wallet has our 20000 sat", func() (bool, string) {
-		c := ourChannel(n, point)
-		b, _ := n.WalletBalance()
-		return c.Phase == channel.PhaseClosed && c.CloseLocalSat == 20_000 && b.ConfirmedSat == before.ConfirmedSat+20_000,
-			fmt.Sprintf("phase %s, balance %+v, close pays us %d", c.Phase, b, c.CloseLocalSat)
-	})
 
 	// Now we open a static-remotekey channel with the 20000 sat (and the
 	// faucet's), and lnd closes it.
@@ -289,8 +266,18 @@ func TestNativeChannelLndOpensAndCloses(t *testing.T) {
 	if lc, _ := hubChannel(t, d, point); lc.CommitType != "STATIC_REMOTE_KEY" {
 		t.Errorf("lnd sees commitment type %s", lc.CommitType)
 	}
-	before, _ = n.WalletBalance()
-	txid, output = splitPoint(t, point)
+	if got := hubClosesNative(t, d, backend, n, point); got < 40_000 {
+		t.Errorf("lnd's close paid us %d sat of our 50000", got)
+	}
+}
+
+// hubClosesNative has the hub close a channel cooperatively, mines the
+// closing tx, and returns what it paid us once our wallet holds exactly
+// that on top of what it had.
+func hubClosesNative(t *testing.T, d *devnet.Devnet, backend *chain.Neutrino, n *node.Node, point string) int64 {
+	t.Helper()
+	before, _ := n.WalletBalance()
+	txid, output := splitPoint(t, point)
 	if err := d.Hub.CLI(context.Background(), nil, "closechannel", "--funding_txid", txid, "--output_index", output, "--block=false"); err != nil {
 		t.Fatalf("lnd closes: %v", err)
 	}
@@ -299,12 +286,15 @@ func TestNativeChannelLndOpensAndCloses(t *testing.T) {
 		return len(pool) == 1, fmt.Sprint(pool)
 	})
 	mineWait(t, d, backend, 1)
-	waitFor(t, 60*time.Second, "closed, our share in the wallet", func() (bool, string) {
+	var paid int64
+	waitFor(t, 60*time.Second, "closed, and the wallet holds what the close paid us", func() (bool, string) {
 		c := ourChannel(n, point)
 		b, _ := n.WalletBalance()
-		return c.Phase == channel.PhaseClosed && c.CloseLocalSat > 40_000 && b.ConfirmedSat == before.ConfirmedSat+c.CloseLocalSat,
-			fmt.Sprintf("phase %s, balance %+v, close pays us %d", c.Phase, b, c.CloseLocalSat)
+		paid = c.CloseLocalSat
+		return c.Phase == channel.PhaseClosed && paid > 0 && b.ConfirmedSat == before.ConfirmedSat+paid,
+			fmt.Sprintf("phase %s, balance %+v, close pays us %d", c.Phase, b, paid)
 	})
+	return paid
 }
 
 func splitPoint(t *testing.T, point string) (string, string) {

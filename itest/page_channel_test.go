@@ -182,16 +182,7 @@ func hubOpensAndCloses(t *testing.T, ctx context.Context, s *server) {
 	})
 	hubMovesFee(t, ctx, s, point)
 	before := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
-	r, err = httpPost(s.URL+"/devnet/hub/closechannel", fmt.Sprintf(`{"channelPoint": %q}`, point))
-	if err != nil || r.StatusCode != 200 {
-		t.Fatalf("hub closechannel: %v %v", r.StatusCode, err)
-	}
-	r.Body.Close()
-	waitFor(t, 30*time.Second, "the hub's closing tx on the page", func() (bool, string) {
-		raw := call(t, ctx, "pendingChannels", "")
-		return strings.Contains(raw, `"state":"closing"`), raw
-	})
-	s.mine(t, 1)
+	hubClosesPage(t, ctx, s, point)
 	waitFor(t, 90*time.Second, "the pushed 30000 sat in the page's wallet", func() (bool, string) {
 		b := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
 		return b.ConfirmedSat == before.ConfirmedSat+30_000, fmt.Sprintf("%+v, before %+v", b, before)
@@ -285,16 +276,7 @@ func pageOpensStaticHubCloses(t *testing.T, ctx context.Context, s *server) {
 		return false, "not listed"
 	})
 	before := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
-	r, err := httpPost(s.URL+"/devnet/hub/closechannel", fmt.Sprintf(`{"channelPoint": %q}`, opened.ChannelPoint))
-	if err != nil || r.StatusCode != 200 {
-		t.Fatalf("hub closechannel: %v %v", r.StatusCode, err)
-	}
-	r.Body.Close()
-	waitFor(t, 30*time.Second, "the hub's closing tx on the page", func() (bool, string) {
-		raw := call(t, ctx, "pendingChannels", "")
-		return strings.Contains(raw, `"state":"closing"`), raw
-	})
-	s.mine(t, 1)
+	hubClosesPage(t, ctx, s, opened.ChannelPoint)
 	waitFor(t, 90*time.Second, "closed, the closing output in the page's wallet", func() (bool, string) {
 		var closed struct {
 			Channels []struct {
@@ -312,4 +294,20 @@ func pageOpensStaticHubCloses(t *testing.T, ctx context.Context, s *server) {
 		}
 		return false, "not closed yet"
 	})
+}
+
+// hubClosesPage has the hub close a channel with the page cooperatively,
+// waits for the page to see the closing tx, and mines it.
+func hubClosesPage(t *testing.T, ctx context.Context, s *server, point string) {
+	t.Helper()
+	r, err := httpPost(s.URL+"/devnet/hub/closechannel", fmt.Sprintf(`{"channelPoint": %q}`, point))
+	if err != nil || r.StatusCode != 200 {
+		t.Fatalf("hub closechannel: %v %v", r.StatusCode, err)
+	}
+	r.Body.Close()
+	waitFor(t, 30*time.Second, "the hub's closing tx on the page", func() (bool, string) {
+		raw := call(t, ctx, "pendingChannels", "")
+		return strings.Contains(raw, `"state":"closing"`), raw
+	})
+	s.mine(t, 1)
 }

@@ -176,7 +176,10 @@ func lndAddress(t *testing.T, d *devnet.Devnet) string {
 	return a.Address
 }
 
-func nativeWallet(t *testing.T, d *devnet.Devnet, log *slog.Logger) (*chain.Neutrino, *wallet.Wallet) {
+// nativeBackend is our neutrino backend on the playground's btcd, over
+// direct TCP, stopped when the test ends.
+func nativeBackend(t *testing.T, d *devnet.Devnet, log *slog.Logger) *chain.Neutrino {
+	t.Helper()
 	db, _ := kvdb.Open(kvdb.NewMemJournal())
 	var dialer net.Dialer
 	backend, err := chain.NewNeutrino(chain.NeutrinoConfig{Params: &chaincfg.RegressionNetParams,
@@ -188,6 +191,11 @@ func nativeWallet(t *testing.T, d *devnet.Devnet, log *slog.Logger) (*chain.Neut
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = backend.Stop() })
+	return backend
+}
+
+func nativeWallet(t *testing.T, d *devnet.Devnet, log *slog.Logger) (*chain.Neutrino, *wallet.Wallet) {
+	backend := nativeBackend(t, d, log)
 	e, _ := keys.NewEntropy()
 	seed, _ := keys.SeedFromEntropy(e)
 	ring, _ := keys.NewRing(seed, &chaincfg.RegressionNetParams)

@@ -217,7 +217,7 @@ func (m *Machine) signClosing(s *State, tx *wire.MsgTx) (lnwire.Sig, error) {
 	if err != nil {
 		return lnwire.Sig{}, err
 	}
-	return signInput(tx, 0, ws, s.FundingSat, txscript.SigHashAll, m.keys.Funding)
+	return signInput(tx, ws, s.FundingSat, txscript.SigHashAll, m.keys.Funding)
 }
 
 func (m *Machine) fundingScript(s *State) ([]byte, error) {

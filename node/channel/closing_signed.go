@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 
 	"lnwasm/node/lnwire"
+	"lnwasm/node/script"
 )
 
 // onClosingSigned answers the peer's fee proposal: agree (echo it), or
@@ -88,7 +88,7 @@ func (m *Machine) verifyClosing(s *State, fee int64, sig lnwire.Sig) (*wire.MsgT
 		if err != nil {
 			return nil, err
 		}
-		if lastErr = verifyInput(tx, 0, ws, s.FundingSat, txscript.SigHashAll, theirs, sig); lastErr == nil {
+		if lastErr = verifyInput(tx, ws, s.FundingSat, txscript.SigHashAll, theirs, sig); lastErr == nil {
 			return tx, nil
 		}
 	}
@@ -110,11 +110,16 @@ func (m *Machine) finishClose(s *State, tx *wire.MsgTx, fee int64, theirSig lnwi
 	if err != nil {
 		return err
 	}
-	w, err := multisigWitness(ws, m.keys.Funding.PubKey(), theirs, ourSig, theirSig)
+	ourES, err := ourSig.ToECDSA()
 	if err != nil {
 		return err
 	}
-	tx.TxIn[0].Witness = w
+	theirES, err := theirSig.ToECDSA()
+	if err != nil {
+		return err
+	}
+	tx.TxIn[0].Witness = script.FundingWitness(ws, m.keys.Funding.PubKey(), theirs,
+		script.WitnessSig(ourES, txscript.SigHashAll), script.WitnessSig(theirES, txscript.SigHashAll))
 	var buf bytes.Buffer
 	if err := tx.Serialize(&buf); err != nil {
 		return fmt.Errorf("closing tx: %w", err)
@@ -131,30 +136,6 @@ func (m *Machine) finishClose(s *State, tx *wire.MsgTx, fee int64, theirSig lnwi
 	out.effect(PublishClose{Tx: tx})
 	out.effect(Notify{Change: ChangeState})
 	return nil
-}
-
-// multisigWitness spends the 2-of-2 funding output: the signatures go in
-// the order of the keys in the script, after the CHECKMULTISIG dummy.
-func multisigWitness(ws []byte, ourKey, theirKey *btcec.PublicKey, ourSig, theirSig lnwire.Sig) (wire.TxWitness, error) {
-	der := func(s lnwire.Sig) ([]byte, error) {
-		es, err := s.ToECDSA()
-		if err != nil {
-			return nil, err
-		}
-		return append(es.Serialize(), byte(txscript.SigHashAll)), nil
-	}
-	a, err := der(ourSig)
-	if err != nil {
-		return nil, err
-	}
-	b, err := der(theirSig)
-	if err != nil {
-		return nil, err
-	}
-	if bytes.Compare(ourKey.SerializeCompressed(), theirKey.SerializeCompressed()) > 0 {
-		a, b = b, a
-	}
-	return wire.TxWitness{nil, a, b, ws}, nil
 }
 
 // onClosingConfirmed marks the channel closed once the closing

@@ -1,11 +1,9 @@
 package channel
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 
@@ -15,44 +13,25 @@ import (
 
 // ErrBadSignature reports a peer signature that does not verify: the
 // channel must not advance to the state it claims to sign.
-var ErrBadSignature = errors.New("invalid signature")
+var ErrBadSignature = script.ErrBadSignature
 
-// sigHash is the BIP143 digest of input idx spending amount locked by
-// witnessScript.
-func sigHash(tx *wire.MsgTx, idx int, witnessScript []byte, amount int64, ht txscript.SigHashType) ([]byte, error) {
-	pk, err := script.P2WSH(witnessScript)
-	if err != nil {
-		return nil, err
-	}
-	fetch := txscript.NewCannedPrevOutputFetcher(pk, amount)
-	h, err := txscript.CalcWitnessSigHash(witnessScript, txscript.NewTxSigHashes(tx, fetch), ht, tx, idx, amount)
-	if err != nil {
-		return nil, fmt.Errorf("sighash: %w", err)
-	}
-	return h, nil
-}
-
-func signInput(tx *wire.MsgTx, idx int, witnessScript []byte, amount int64, ht txscript.SigHashType, priv *btcec.PrivateKey) (lnwire.Sig, error) {
-	h, err := sigHash(tx, idx, witnessScript, amount, ht)
+// signInput signs the single input of a BOLT 3 transaction (spending
+// amount locked by witnessScript) in the wire's compact form.
+func signInput(tx *wire.MsgTx, witnessScript []byte, amount int64, ht txscript.SigHashType, priv *btcec.PrivateKey) (lnwire.Sig, error) {
+	sig, err := script.SignHTLCInput(tx, witnessScript, amount, ht, priv)
 	if err != nil {
 		return lnwire.Sig{}, err
 	}
-	return lnwire.NewSigFromECDSA(ecdsa.Sign(priv, h))
+	return lnwire.NewSigFromECDSA(sig)
 }
 
-func verifyInput(tx *wire.MsgTx, idx int, witnessScript []byte, amount int64, ht txscript.SigHashType, pub *btcec.PublicKey, sig lnwire.Sig) error {
-	h, err := sigHash(tx, idx, witnessScript, amount, ht)
-	if err != nil {
-		return err
-	}
+// verifyInput checks a peer's compact signature on the single input.
+func verifyInput(tx *wire.MsgTx, witnessScript []byte, amount int64, ht txscript.SigHashType, pub *btcec.PublicKey, sig lnwire.Sig) error {
 	es, err := sig.ToECDSA()
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
-	if !es.Verify(h, pub) {
-		return ErrBadSignature
-	}
-	return nil
+	return script.VerifyHTLCSig(tx, witnessScript, amount, ht, pub, es)
 }
 
 // htlcTx builds the second-level transaction spending HTLC output o of
@@ -73,7 +52,7 @@ func htlcTx(s *State, b *built, o script.HTLCOutput) (*wire.MsgTx, error) {
 // signRemote signs the peer's commitment b and each of its HTLC
 // transactions, in output order, as commitment_signed carries them.
 func (m *Machine) signRemote(s *State, b *built) (lnwire.Sig, []lnwire.Sig, error) {
-	sig, err := signInput(b.commit.Tx, 0, b.commit.FundingScript, s.FundingSat, txscript.SigHashAll, m.keys.Funding)
+	sig, err := signInput(b.commit.Tx, b.commit.FundingScript, s.FundingSat, txscript.SigHashAll, m.keys.Funding)
 	if err != nil {
 		return sig, nil, fmt.Errorf("sign remote commitment %d: %w", b.number, err)
 	}
@@ -88,7 +67,7 @@ func (m *Machine) signRemote(s *State, b *built) (lnwire.Sig, []lnwire.Sig, erro
 		if err != nil {
 			return sig, nil, fmt.Errorf("remote commitment %d HTLC tx: %w", b.number, err)
 		}
-		hs, err := signInput(tx, 0, o.WitnessScript, b.commit.Tx.TxOut[o.Index].Value, ht, htlcPriv)
+		hs, err := signInput(tx, o.WitnessScript, b.commit.Tx.TxOut[o.Index].Value, ht, htlcPriv)
 		if err != nil {
 			return sig, nil, fmt.Errorf("sign remote commitment %d HTLC: %w", b.number, err)
 		}
@@ -111,7 +90,7 @@ func (m *Machine) verifyLocal(s *State, b *built, sig lnwire.Sig, htlcSigs []lnw
 	if err != nil {
 		return err
 	}
-	if err := verifyInput(b.commit.Tx, 0, b.commit.FundingScript, s.FundingSat, txscript.SigHashAll, theirFunding, sig); err != nil {
+	if err := verifyInput(b.commit.Tx, b.commit.FundingScript, s.FundingSat, txscript.SigHashAll, theirFunding, sig); err != nil {
 		return fmt.Errorf("commitment %d signature: %w", b.number, err)
 	}
 	if len(htlcSigs) != len(b.commit.HTLCs) {
@@ -124,7 +103,7 @@ func (m *Machine) verifyLocal(s *State, b *built, sig lnwire.Sig, htlcSigs []lnw
 		if err != nil {
 			return fmt.Errorf("commitment %d HTLC tx: %w", b.number, err)
 		}
-		if err := verifyInput(tx, 0, o.WitnessScript, b.commit.Tx.TxOut[o.Index].Value, ht, b.keys.RemoteHTLC, htlcSigs[i]); err != nil {
+		if err := verifyInput(tx, o.WitnessScript, b.commit.Tx.TxOut[o.Index].Value, ht, b.keys.RemoteHTLC, htlcSigs[i]); err != nil {
 			return fmt.Errorf("commitment %d HTLC %d signature: %w", b.number, i, err)
 		}
 	}

@@ -183,7 +183,7 @@ func (n *Node) OpenChannel(ctx context.Context, req OpenChannelRequest) (wire.Ou
 		if err != nil {
 			return wire.OutPoint{}, fmt.Errorf("open channel: %w", err)
 		}
-		return e.m.Info().ChannelPoint, nil
+		return e.m.ChannelPoint(), nil
 	case <-ctx.Done():
 		n.event(e, channel.Disconnected{})
 		return wire.OutPoint{}, fmt.Errorf("open channel: %w", ctx.Err())
@@ -227,7 +227,7 @@ func (n *Node) findChannel(point string) (*chanEntry, error) {
 	n.chans.mu.Lock()
 	defer n.chans.mu.Unlock()
 	for _, e := range n.chans.byID {
-		if e.m.Info().ChannelPoint.String() == point {
+		if e.m.ChannelPoint().String() == point {
 			return e, nil
 		}
 	}

@@ -177,10 +177,10 @@ func (n *Node) fundingTx(id string) (*wire.MsgTx, error) {
 // publishFunding broadcasts the funding transaction: the peer's signature
 // on our first commitment is on disk.
 func (n *Node) publishFunding(e *chanEntry, f channel.PublishFunding) error {
-	tx, err := n.fundingTx(f.LeaseID)
+	w, err := n.theWallet()
 	if err == nil {
-		var w walletPublisher
-		if w, err = n.theWallet(); err == nil {
+		var tx *wire.MsgTx
+		if tx, err = n.fundingTx(f.LeaseID); err == nil {
 			err = w.PublishLease(f.LeaseID, tx)
 		}
 	}
@@ -191,11 +191,6 @@ func (n *Node) publishFunding(e *chanEntry, f channel.PublishFunding) error {
 		}
 	}
 	return err
-}
-
-// walletPublisher is the part of the wallet publishFunding uses.
-type walletPublisher interface {
-	PublishLease(id string, tx *wire.MsgTx) error
 }
 
 func (n *Node) releaseFunding(e *chanEntry, id string) {

@@ -11,6 +11,7 @@ import (
 	"lnwasm/node"
 	"lnwasm/node/channel"
 	"lnwasm/node/lnwire"
+	"lnwasm/node/script"
 )
 
 // openChannel is lncli openchannel: {nodePubkey, localFundingAmountSat,
@@ -104,7 +105,7 @@ func (e *engine) channelRows(keep func(channel.Phase) bool) (any, error) {
 }
 
 func commitType(c channel.Info) string {
-	if c.Type.String() == "anchors_zero_fee_htlc_tx" {
+	if c.Type == script.Anchors {
 		return "ANCHORS"
 	}
 	return "STATIC_REMOTE_KEY"

@@ -32,8 +32,6 @@ type CloseState struct {
 	Height   uint32
 }
 
-func (c CloseState) clone() CloseState { return c }
-
 // resetNegotiation restarts the fee negotiation after a reconnect.
 //
 // BOLT 2: "upon reconnection: ... MUST retransmit shutdown" and the
@@ -92,10 +90,8 @@ func (m *Machine) onShutdown(s *State, msg *lnwire.Shutdown, out *Output) error 
 	if err := checkShutdownScript(msg.ScriptPubKey); err != nil {
 		return protocolWarn("shutdown: %v", err)
 	}
-	if s.Close.Received || (len(s.Close.RemoteScript) > 0 && !bytes.Equal(s.Close.RemoteScript, msg.ScriptPubKey)) {
-		if !bytes.Equal(s.Close.RemoteScript, msg.ScriptPubKey) {
-			return protocolFail("shutdown script changed")
-		}
+	if len(s.Close.RemoteScript) > 0 && !bytes.Equal(s.Close.RemoteScript, msg.ScriptPubKey) {
+		return protocolFail("shutdown script changed")
 	}
 	s.Close.RemoteScript = append([]byte(nil), msg.ScriptPubKey...)
 	s.Close.Received, s.Close.Wanted = true, true

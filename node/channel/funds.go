@@ -49,7 +49,7 @@ func (s *State) commitCost(holder Side, v *view, feerate uint32, extraHTLCs int)
 			n++
 		}
 	}
-	return openerCost(s.Type, feerate) + script.CommitFee(s.Type, feerate, n) - script.CommitFee(s.Type, feerate, 0)
+	return script.CommitFee(s.Type, feerate, n) + anchorsCost(s.Type)
 }
 
 // checkFunds checks, after sender's latest update, that the opener can pay

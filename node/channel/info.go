@@ -35,6 +35,9 @@ type Info struct {
 	DataLoss      bool
 }
 
+// ChannelPoint is the funding outpoint (zero until funding is known).
+func (m *Machine) ChannelPoint() wire.OutPoint { return m.st.FundingOutpoint() }
+
 // Info reads the channel's current state.
 func (m *Machine) Info() Info {
 	s := m.st

@@ -100,14 +100,13 @@ func (m *Machine) Handle(ev Event) (*Output, error) {
 // stake: an error to the peer and a state that refuses further updates.
 func (m *Machine) failChannel(pe *ProtocolError) *Output {
 	out := &Output{Msgs: []lnwire.Message{&lnwire.Error{ChannelID: m.ID(), Data: []byte(pe.Error())}}}
-	if m.st.Phase < PhaseAwaitLocked {
-		m.st.Phase = PhaseFailed
-		m.st.FailReason = pe.Error()
+	funded := m.st.Phase >= PhaseAwaitLocked
+	m.st.Phase = PhaseFailed
+	m.st.FailReason = pe.Error()
+	if !funded {
 		out.Effects = append(out.Effects, ReleaseFunding{LeaseID: m.st.LeaseID})
 		return out
 	}
-	m.st.Phase = PhaseFailed
-	m.st.FailReason = pe.Error()
 	m.st.DataLoss = pe.DataLoss
 	out.Persist = true
 	out.Effects = append(out.Effects, Notify{Change: ChangeFailed})

@@ -85,15 +85,16 @@ func NewOpener(p OpenParams, k *LocalKeys, pol Policy, log *slog.Logger) (*Machi
 // openerCost is what the opener pays on a commitment with no HTLCs: the
 // fee and, with anchors, both anchor outputs.
 func openerCost(t script.CommitmentType, feerate uint32) int64 {
-	fee := script.CommitFee(t, feerate, 0)
-	if t == script.Anchors {
-		fee += 2 * anchorSat
-	}
-	return fee
+	return script.CommitFee(t, feerate, 0) + anchorsCost(t)
 }
 
-// anchorSat is each anchor output's value (BOLT 3).
-const anchorSat = 330
+// anchorsCost is what the two anchor outputs take from the opener.
+func anchorsCost(t script.CommitmentType) int64 {
+	if t == script.Anchors {
+		return 2 * script.AnchorSat
+	}
+	return 0
+}
 
 // openingTLVs asks for channel type t explicitly, with an empty upfront
 // shutdown script: BOLT 2 wants the record present whenever the TLV stream

@@ -42,11 +42,7 @@ func htlcTx(s *State, b *built, o script.HTLCOutput) (*wire.MsgTx, error) {
 	if b.holder == Remote {
 		delay = s.Local.ToSelfDelay
 	}
-	txid := b.commit.Tx.TxHash()
-	if o.Offered {
-		return script.HTLCTimeoutTx(s.Type, txid, o, delay, b.view.feerate, b.keys)
-	}
-	return script.HTLCSuccessTx(s.Type, txid, o, delay, b.view.feerate, b.keys)
+	return script.SecondLevelTx(s.Type, b.commit.Tx.TxHash(), o, delay, b.view.feerate, b.keys)
 }
 
 // signRemote signs the peer's commitment b and each of its HTLC

@@ -253,6 +253,5 @@ func (s *State) clone() *State {
 		cu := *u
 		c.Updates[i] = &cu
 	}
-	c.Close = s.Close.clone()
 	return &c
 }

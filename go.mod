@@ -15,6 +15,7 @@ require (
 	github.com/chromedp/chromedp v0.13.6
 	github.com/coder/websocket v1.8.14
 	github.com/lightninglabs/neutrino v0.16.1-0.20240425105051-602843d34ffd
+	github.com/lightningnetwork/lightning-onion v1.2.1-0.20240712235311-98bd56499dfb
 	github.com/lightningnetwork/lnd/tlv v1.2.7
 	github.com/tyler-smith/go-bip39 v1.1.0
 	golang.org/x/crypto v0.58.0
@@ -22,6 +23,7 @@ require (
 )
 
 require (
+	github.com/aead/chacha20 v0.0.0-20180709150244-8b13a72661da // indirect
 	github.com/aead/siphash v1.0.1 // indirect
 	github.com/btcsuite/btcwallet/wtxmgr v1.5.0 // indirect
 	github.com/btcsuite/go-socks v0.0.0-20170105172521-4720035b7bfd // indirect

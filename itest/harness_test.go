@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -62,11 +64,17 @@ type server struct {
 }
 
 // startServer runs `server -devnet` on a free port and waits for /healthz.
+// The shop (about 15 s of start-up) runs only for tests that pass
+// -devnet-shop.
 func startServer(t testing.TB, extra ...string) *server {
 	t.Helper()
 	port := freePort(t)
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	args := append([]string{"-devnet", "-listen", addr, "-assets", assetsDir(t)}, extra...)
+	args := []string{"-devnet", "-listen", addr, "-assets", assetsDir(t)}
+	if !slices.ContainsFunc(extra, func(a string) bool { return strings.HasPrefix(a, "-devnet-shop") }) {
+		args = append(args, "-devnet-shop=false")
+	}
+	args = append(args, extra...)
 	s := &server{URL: "http://" + addr, logs: &bytes.Buffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(serverBin, args...)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
@@ -118,14 +126,17 @@ func (s *server) stop(t testing.TB) {
 }
 
 type devnetInfo struct {
-	Network   string `json:"network"`
-	ChainPeer string `json:"chainPeer"`
-	Height    int64  `json:"height"`
-	ChainID   string `json:"chainId"`
-	Hub       *struct {
-		Pubkey string `json:"pubkey"`
-		Host   string `json:"host"`
-	} `json:"hub"`
+	Network   string    `json:"network"`
+	ChainPeer string    `json:"chainPeer"`
+	Height    int64     `json:"height"`
+	ChainID   string    `json:"chainId"`
+	Hub       *nodeInfo `json:"hub"`
+	Shop      *nodeInfo `json:"shop"`
+}
+
+type nodeInfo struct {
+	Pubkey string `json:"pubkey"`
+	Host   string `json:"host"`
 }
 
 func (s *server) info(t testing.TB) devnetInfo {
@@ -214,9 +225,15 @@ func decodeJSON(r *http.Response, v any) error {
 // startPlayground runs the playground in-process (btcd at the segwit height
 // and a funded hub) for tests that drive btcd and lnd directly.
 func startPlayground(t *testing.T) (*devnet.Devnet, *slog.Logger) {
+	return startPlaygroundWith(t, false)
+}
+
+// startPlaygroundWith is startPlayground, with the shop behind the hub if
+// shop is set.
+func startPlaygroundWith(t *testing.T, shop bool) (*devnet.Devnet, *slog.Logger) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	d, err := devnet.Start(context.Background(), devnet.Config{InitialBlocks: devnet.SegwitHeight, Hub: true, Logger: log})
+	d, err := devnet.Start(context.Background(), devnet.Config{InitialBlocks: devnet.SegwitHeight, Hub: true, Shop: shop, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

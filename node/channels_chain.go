@@ -88,6 +88,9 @@ func (n *Node) publishClose(e *chanEntry, f channel.PublishClose) error {
 
 // notify turns a channel's news into a subscriber event.
 func (n *Node) notify(e *chanEntry, f channel.Notify) {
+	if f.HTLC != nil {
+		n.notifyHTLC(e, f)
+	}
 	in := e.m.Info()
 	n.emit(Event{Type: "channel", Pubkey: e.peer, ChannelPoint: in.ChannelPoint.String(), State: in.Phase.String()})
 }

@@ -67,9 +67,13 @@ func (n *Node) onPeerMessage(pubHex string, p *peer.Peer, m lnwire.Message) {
 		n.acceptChannel(pubHex, p, oc)
 		return
 	}
+	if isGossip(m) {
+		n.onGossip(pubHex, p, m)
+		return
+	}
 	id, ok := channelID(m)
 	if !ok {
-		return // gossip and the rest belong to later layers
+		return
 	}
 	n.chans.mu.Lock()
 	defer n.chans.mu.Unlock()
@@ -146,8 +150,10 @@ func (n *Node) acceptChannel(pubHex string, p *peer.Peer, oc *lnwire.OpenChannel
 	n.log.Info("accepting a channel", "peer", pubHex, "sat", oc.FundingSatoshis)
 }
 
-// peerUp reestablishes every channel with a newly connected peer.
+// peerUp reestablishes every channel with a newly connected peer and
+// starts a graph sync with it.
 func (n *Node) peerUp(pubHex string) {
+	defer n.gossipUp(pubHex, n.connectedPeer(pubHex))
 	n.chans.mu.Lock()
 	defer n.chans.mu.Unlock()
 	for _, e := range n.chans.byID {

@@ -21,15 +21,27 @@ func (n *Node) event(e *chanEntry, ev channel.Event) error {
 	return n.step(e, ev)
 }
 
-// step runs one event with chans.mu held: the state is saved before any
-// message leaves (persist, then speak), then the effects run, which may
-// feed further events.
+// step runs one event with chans.mu held.
 func (n *Node) step(e *chanEntry, ev channel.Event) error {
 	before := e.m.ID()
 	out, err := e.m.Handle(ev)
 	if out == nil {
 		return err
 	}
+	if aerr := n.apply(e, before, out); aerr != nil {
+		return aerr
+	}
+	if err != nil {
+		n.failOpen(e, err)
+	}
+	return err
+}
+
+// apply carries out one step's output with chans.mu held: the state is
+// saved before any message leaves (persist, then speak), then the effects
+// run, which may feed further events. before is the channel's id before
+// the step (an opening's temporary id changes when funding is known).
+func (n *Node) apply(e *chanEntry, before lnwire.ChannelID, out *channel.Output) error {
 	if out.Persist {
 		if serr := n.saveChannel(e.m); serr != nil {
 			// DESIGN.md: storage that fails to write stops the channel:
@@ -48,10 +60,7 @@ func (n *Node) step(e *chanEntry, ev channel.Event) error {
 			n.log.Error("channel effect failed", "channel", e.m.ID(), "effect", fmt.Sprintf("%T", eff), "err", ferr)
 		}
 	}
-	if err != nil {
-		n.failOpen(e, err)
-	}
-	return err
+	return nil
 }
 
 // sendAll sends msgs to the channel's peer if it is connected; a channel

@@ -51,6 +51,7 @@ type Event struct {
 	Connected    bool
 	Error        string
 	ChannelPoint string `json:",omitempty"`
+	PaymentHash  string `json:",omitempty"`
 	State        string `json:",omitempty"`
 }
 
@@ -74,6 +75,7 @@ type Node struct {
 	stopWallet context.CancelFunc
 
 	chans channels
+	pay   *payments // nil until the wallet is unlocked
 }
 
 // New builds a node; it is locked until CreateWallet or UnlockWallet.

@@ -128,9 +128,13 @@ func (n *Node) unlockWith(entropy []byte) error {
 	if err := n.startWallet(ring); err != nil {
 		return err
 	}
+	if err := n.startPayments(); err != nil {
+		return err
+	}
 	if err := n.loadChannels(ring); err != nil {
 		return err
 	}
+	n.resumePayments()
 	n.reconnectChannelPeers()
 	return nil
 }

@@ -20,6 +20,7 @@ type options struct {
 	devnetDir    string
 	devnetBlocks uint
 	devnetHub    bool
+	devnetShop   bool
 	hubFastFee   bool
 	devnetTap    string
 	allowPrivate bool
@@ -54,6 +55,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.devnetDir, "devnet-dir", "", "keep the playground's chain in this directory between runs (default: temporary)")
 	fs.UintVar(&o.devnetBlocks, "devnet-blocks", devnet.SegwitHeight, "height the playground mines to at start (segwit activates at 432 on regtest)")
 	fs.BoolVar(&o.devnetHub, "devnet-hub", true, "start the playground's routing node, a real lnd (built from the Go module proxy on first use)")
+	fs.BoolVar(&o.devnetShop, "devnet-shop", true, "start the playground's merchant lnd behind the hub (needs -devnet-hub)")
 	fs.BoolVar(&o.hubFastFee, "devnet-hub-fast-fee", false, "build the hub from lnd with its fee-update timer at 1-2 s (not 10-60 min), estimating fees from POST /devnet/fee (for tests)")
 	fs.StringVar(&o.devnetTap, "devnet-tap", "", "append every byte the bridge relays to this file (playground only; for the leak test)")
 	fs.BoolVar(&o.allowPrivate, "allow-private", false, "let the bridge reach loopback and private addresses (the playground sets it)")

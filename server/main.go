@@ -42,7 +42,7 @@ func run(ctx context.Context, o *options) error {
 	var dn *devnet.Devnet
 	if o.devnet {
 		var err error
-		dn, err = devnet.Start(ctx, devnet.Config{Dir: o.devnetDir, InitialBlocks: uint32(o.devnetBlocks), Hub: o.devnetHub, HubFastFee: o.hubFastFee, Logger: log})
+		dn, err = devnet.Start(ctx, devnet.Config{Dir: o.devnetDir, InitialBlocks: uint32(o.devnetBlocks), Hub: o.devnetHub, Shop: o.devnetHub && o.devnetShop, HubFastFee: o.hubFastFee, Logger: log})
 		if err != nil {
 			return err
 		}
@@ -104,6 +104,9 @@ func bridgePolicy(o *options, dn *devnet.Devnet) (bridge.Policy, error) {
 	if dn != nil {
 		p.AllowPrivate = true
 		hosts := []string{dn.ChainPeer()}
+		if dn.Shop != nil {
+			hosts = append(hosts, dn.Shop.P2PAddr)
+		}
 		if dn.Hub != nil {
 			hosts = append(hosts, dn.Hub.P2PAddr)
 		}

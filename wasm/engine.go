@@ -76,6 +76,11 @@ func (e *engine) methods() map[string]handler {
 		"closedChannels":   e.closedChannels,
 		"closeChannel":     e.closeChannel,
 		"checkStore":       e.checkStore,
+		"decodePayReq":     e.decodePayReq,
+		"sendPayment":      e.sendPayment,
+		"listPayments":     e.listPayments,
+		"addInvoice":       e.addInvoice,
+		"listInvoices":     e.listInvoices,
 	}
 }
 

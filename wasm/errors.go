@@ -8,9 +8,11 @@ import (
 	"lnwasm/bridge"
 	"lnwasm/node"
 	"lnwasm/node/channel"
+	"lnwasm/node/invoice"
 	"lnwasm/node/keys"
 	"lnwasm/node/lnwire"
 	"lnwasm/node/noise"
+	"lnwasm/node/pay"
 	"lnwasm/node/peer"
 	"lnwasm/node/wallet"
 )
@@ -71,6 +73,16 @@ var sentinelCodes = []struct {
 	{channel.ErrInsufficientBalance, codeInsufficient},
 	{channel.ErrNotActive, "CHANNEL_NOT_ACTIVE"},
 	{channel.ErrNoFundsForOpen, codeInsufficient},
+	{invoice.ErrWrongNetwork, codeWrongNetwork},
+	{invoice.ErrInvalid, "INVALID_INVOICE"},
+	{pay.ErrInvoiceExpired, "INVOICE_EXPIRED"},
+	{pay.ErrAmount, codeInvalidArgument},
+	{pay.ErrSelfPayment, "SELF_PAYMENT"},
+	{pay.ErrInsufficientBalance, codeInsufficient},
+	{pay.ErrNoRoute, "NO_ROUTE"},
+	{pay.ErrTimeout, "PAYMENT_TIMEOUT"},
+	{pay.ErrFailed, "PAYMENT_FAILED"},
+	{node.ErrLocked, codeWalletLocked},
 }
 
 // apiError carries a stable code next to the readable message.

@@ -53,6 +53,15 @@ type FailHTLC struct {
 	Reason []byte
 }
 
+// FailMalformedHTLC fails an HTLC whose onion we could not read: there
+// is no shared secret to encrypt a reason with, so the code and the
+// onion's hash go back in clear (update_fail_malformed_htlc).
+type FailMalformedHTLC struct {
+	ID        uint64
+	Code      uint16
+	OnionHash [32]byte
+}
+
 // SetFeerate asks the opener's channel to move its commitment fee rate.
 type SetFeerate struct{ FeeratePerKw uint32 }
 
@@ -69,18 +78,19 @@ type ClosingConfirmed struct {
 	Height uint32
 }
 
-func (PeerMessage) isEvent()      {}
-func (FundingReady) isEvent()     {}
-func (FundingFailed) isEvent()    {}
-func (FundingConfirmed) isEvent() {}
-func (Reconnected) isEvent()      {}
-func (Disconnected) isEvent()     {}
-func (AddHTLC) isEvent()          {}
-func (SettleHTLC) isEvent()       {}
-func (FailHTLC) isEvent()         {}
-func (SetFeerate) isEvent()       {}
-func (Close) isEvent()            {}
-func (ClosingConfirmed) isEvent() {}
+func (PeerMessage) isEvent()       {}
+func (FundingReady) isEvent()      {}
+func (FundingFailed) isEvent()     {}
+func (FundingConfirmed) isEvent()  {}
+func (Reconnected) isEvent()       {}
+func (Disconnected) isEvent()      {}
+func (AddHTLC) isEvent()           {}
+func (SettleHTLC) isEvent()        {}
+func (FailHTLC) isEvent()          {}
+func (FailMalformedHTLC) isEvent() {}
+func (SetFeerate) isEvent()        {}
+func (Close) isEvent()             {}
+func (ClosingConfirmed) isEvent()  {}
 
 // NeedFunding asks the host's wallet for a funding transaction paying
 // AmountSat to PkScript; the host answers FundingReady or FundingFailed.

@@ -133,6 +133,9 @@ func (m *Machine) apply(s *State, ev Event, out *Output) error {
 		return m.onResolveHTLC(s, &Update{Origin: Local, Kind: KindFulfill, HTLCID: e.ID, Preimage: e.Preimage}, out)
 	case FailHTLC:
 		return m.onResolveHTLC(s, &Update{Origin: Local, Kind: KindFail, HTLCID: e.ID, Reason: e.Reason}, out)
+	case FailMalformedHTLC:
+		return m.onResolveHTLC(s, &Update{Origin: Local, Kind: KindFailMalformed, HTLCID: e.ID,
+			FailCode: e.Code, OnionHash: e.OnionHash}, out)
 	case SetFeerate:
 		return m.onSetFeerate(s, e, out)
 	case Close:

@@ -32,22 +32,27 @@ type Config struct {
 	// estimator at the playground's fee API (POST /devnet/fee), so a test
 	// sees the hub send update_fee within seconds.
 	HubFastFee bool
-	Logger     *slog.Logger
+	// Shop starts the merchant lnd with a public channel hub → shop (it
+	// needs Hub).
+	Shop   bool
+	Logger *slog.Logger
 }
 
 // Devnet is a running playground.
 type Devnet struct {
-	Btcd   *Btcd
-	Hub    *Lnd // nil unless Config.Hub
-	log    *slog.Logger
-	tmpDir string
-	dir    string
-	logf   *os.File
-	hubLog *os.File
-	faucet faucet
-	extra  []*Lnd
-	logs   []*os.File // the extra lnds' output
-	fees   *FeeAPI    // nil unless Config.HubFastFee
+	Btcd    *Btcd
+	Hub     *Lnd // nil unless Config.Hub
+	Shop    *Lnd // nil unless Config.Shop
+	log     *slog.Logger
+	tmpDir  string
+	dir     string
+	logf    *os.File
+	hubLog  *os.File
+	shopLog *os.File
+	faucet  faucet
+	extra   []*Lnd
+	logs    []*os.File // the extra lnds' output
+	fees    *FeeAPI    // nil unless Config.HubFastFee
 }
 
 // Start builds btcd if needed, starts it and mines the initial chain.
@@ -90,7 +95,7 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 		return nil, fmt.Errorf("start devnet: %w", err)
 	}
 	if cfg.Hub {
-		if err := d.startHub(ctx, dir, cfg.HubFastFee); err != nil {
+		if err := d.startHub(ctx, dir, cfg.HubFastFee, cfg.Shop); err != nil {
 			d.Close()
 			return nil, fmt.Errorf("start devnet: %w", err)
 		}
@@ -100,7 +105,7 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 }
 
 // startHub builds lnd if needed and starts the hub on the playground's btcd.
-func (d *Devnet) startHub(ctx context.Context, dir string, fastFee bool) error {
+func (d *Devnet) startHub(ctx context.Context, dir string, fastFee, shop bool) error {
 	ensure, extra := EnsureLnd, []string(nil)
 	if fastFee {
 		fees, err := StartFeeAPI(defaultFeeSatPerVbyte)
@@ -124,7 +129,18 @@ func (d *Devnet) startHub(ctx context.Context, dir string, fastFee bool) error {
 		return err
 	}
 	d.log.Info("hub running", "pubkey", d.Hub.Pubkey, "host", d.Hub.P2PAddr)
-	return d.fundHub(ctx)
+	if err := d.fundHub(ctx); err != nil {
+		return err
+	}
+	if !shop {
+		return nil
+	}
+	// The shop needs no fast fee updates: it only receives and pays.
+	plain, err := EnsureLnd(ctx)
+	if err != nil {
+		return err
+	}
+	return d.startShop(ctx, plain)
 }
 
 // StartLnd starts another lnd on the playground's chain from the binaries
@@ -209,6 +225,12 @@ func (d *Devnet) Close() error {
 	}
 	for _, f := range d.logs {
 		f.Close()
+	}
+	if d.Shop != nil {
+		d.Shop.Stop()
+	}
+	if d.shopLog != nil {
+		d.shopLog.Close()
 	}
 	if d.Hub != nil {
 		d.Hub.Stop()

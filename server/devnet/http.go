@@ -21,6 +21,8 @@ type Info struct {
 	ChainID string `json:"chainId"`
 	// Hub is the playground's lnd, when it runs.
 	Hub *NodeInfo `json:"hub,omitempty"`
+	// Shop is the merchant lnd behind the hub, when it runs.
+	Shop *NodeInfo `json:"shop,omitempty"`
 }
 
 // NodeInfo names a Lightning node of the playground.
@@ -43,12 +45,28 @@ func (d *Devnet) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /devnet/hub/openchannel", d.handleHubOpen)
 	mux.HandleFunc("POST /devnet/hub/closechannel", d.handleHubClose)
 	mux.HandleFunc("POST /devnet/fee", d.handleSetFee)
+	mux.HandleFunc("POST /devnet/shop/invoice", d.handleShopInvoice)
+	mux.HandleFunc("POST /devnet/shop/pay", d.handleShopPay)
+	mux.HandleFunc("GET /devnet/shop/channels", d.shopJSON("listchannels"))
+	mux.HandleFunc("GET /devnet/shop/invoices", d.shopJSON("listinvoices"))
+	mux.HandleFunc("GET /devnet/shop/payments", d.shopJSON("listpayments"))
 }
 
 // hubCLI serves one lncli command's JSON, so a person (or a test) can play
 // the other wallet without a terminal.
 func (d *Devnet) hubCLI(args ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { d.serveCLI(w, r, args...) }
+}
+
+// shopJSON serves one lncli command's JSON from the shop.
+func (d *Devnet) shopJSON(args ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var out json.RawMessage
+		if d.shopCLI(w, r, &out, args...) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(out)
+		}
+	}
 }
 
 // serveCLI runs lncli on the hub and writes its JSON.
@@ -123,6 +141,9 @@ func (d *Devnet) InfoNow() (Info, error) {
 	info := Info{Network: "regtest", ChainPeer: d.ChainPeer(), Height: h}
 	if d.Hub != nil {
 		info.Hub = &NodeInfo{Pubkey: d.Hub.Pubkey, Host: d.Hub.P2PAddr}
+	}
+	if d.Shop != nil {
+		info.Shop = &NodeInfo{Pubkey: d.Shop.Pubkey, Host: d.Shop.P2PAddr}
 	}
 	if h >= 1 {
 		hash, err := d.Btcd.RPC().GetBlockHash(1)

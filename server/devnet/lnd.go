@@ -95,16 +95,9 @@ func (l *Lnd) waitReady(ctx context.Context) error {
 // CLI runs lncli against this lnd and decodes its JSON output into out
 // (which may be nil).
 func (l *Lnd) CLI(ctx context.Context, out any, args ...string) error {
-	base := []string{
-		"--lnddir=" + l.Dir, "--network=regtest", "--rpcserver=" + l.RPCAddr,
-	}
-	cmd := exec.CommandContext(ctx, filepath.Join(l.bin, "lncli"), append(base, args...)...)
-	b, err := cmd.Output()
+	b, err := l.CLIOut(ctx, args...)
 	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
-			return fmt.Errorf("lncli %s: %w: %s", args[0], err, ee.Stderr)
-		}
-		return fmt.Errorf("lncli %s: %w", args[0], err)
+		return err
 	}
 	if out == nil {
 		return nil
@@ -113,6 +106,23 @@ func (l *Lnd) CLI(ctx context.Context, out any, args ...string) error {
 		return fmt.Errorf("lncli %s: decode: %w", args[0], err)
 	}
 	return nil
+}
+
+// CLIOut runs lncli and returns its standard output, also when lncli
+// fails: payinvoice --json prints the failed payment and then exits 1.
+func (l *Lnd) CLIOut(ctx context.Context, args ...string) ([]byte, error) {
+	base := []string{
+		"--lnddir=" + l.Dir, "--network=regtest", "--rpcserver=" + l.RPCAddr,
+	}
+	cmd := exec.CommandContext(ctx, filepath.Join(l.bin, "lncli"), append(base, args...)...)
+	b, err := cmd.Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return b, fmt.Errorf("lncli %s: %w: %s", args[0], err, ee.Stderr)
+		}
+		return b, fmt.Errorf("lncli %s: %w", args[0], err)
+	}
+	return b, nil
 }
 
 // Stop ends lnd: SIGTERM, then SIGKILL after ten seconds.

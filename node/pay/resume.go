@@ -1,0 +1,76 @@
+package pay
+
+import (
+	"fmt"
+	"time"
+
+	"lnwasm/node/invoice"
+	"lnwasm/node/lnwire"
+)
+
+// Resume continues the payments a reload interrupted. An attempt whose
+// HTLC never reached a channel is failed; one that did waits for its
+// outcome as before; the rest of the amount is sent again if the invoice
+// has not expired. decode reads a stored payment request back.
+func (p *Payer) Resume(decode func(string) (*invoice.Invoice, error)) {
+	p.mu.Lock()
+	var pending []*Payment
+	for _, pay := range p.payments {
+		if pay.Status == StatusInFlight && p.runs[pay.Hash] == nil {
+			pending = append(pending, pay)
+		}
+	}
+	p.mu.Unlock()
+	for _, pay := range pending {
+		refs := p.cfg.Channels.Outgoing(pay.Hash)
+		inv, err := decode(pay.PaymentRequest)
+		p.mu.Lock()
+		p.reconcile(pay, refs)
+		r := &run{pay: pay, wake: make(chan struct{}, 1), done: make(chan struct{}),
+			exclude: map[lnwire.ShortChannelID]bool{}}
+		if err != nil {
+			r.terminal, r.message = ReasonError, fmt.Sprintf("resume: %v", err)
+		} else {
+			r.req = Request{Invoice: inv, PaymentRequest: pay.PaymentRequest, AmountMsat: pay.AmountMsat, FeeLimitMsat: pay.FeeLimitMsat}
+			if inv.Expired(p.cfg.Now()) {
+				r.terminal, r.message = ReasonTimeout, "the invoice expired while the payment was interrupted"
+			}
+		}
+		if r.req.Invoice == nil {
+			r.req.Invoice = &invoice.Invoice{PaymentHash: pay.Hash}
+		}
+		p.runs[pay.Hash] = r
+		if err := save(p.cfg.Store, pay); err != nil {
+			p.cfg.Log.Error("store resumed payment", "err", err)
+		}
+		p.mu.Unlock()
+		go p.loop(r, pay.AmountMsat)
+	}
+}
+
+// reconcile matches attempts to the HTLCs our channels still carry;
+// called with p.mu held.
+func (p *Payer) reconcile(pay *Payment, refs []HTLCRef) {
+	live := map[HTLCRef]bool{}
+	for _, r := range refs {
+		live[r] = true
+	}
+	for _, a := range pay.Attempts {
+		if a.Status != StatusInFlight || !a.Sent {
+			continue
+		}
+		delete(live, a.HTLC)
+	}
+	for _, a := range pay.Attempts {
+		if a.Status != StatusInFlight || a.Sent {
+			continue
+		}
+		a.Status, a.Failure, a.Resolved = StatusFailed, "interrupted before the HTLC reached a channel", p.cfg.Now()
+		for ref := range live {
+			// An HTLC with this hash that no attempt names is this one.
+			a.Status, a.Failure, a.Resolved, a.Sent, a.HTLC = StatusInFlight, "", time.Time{}, true, ref
+			delete(live, ref)
+			break
+		}
+	}
+}

@@ -32,6 +32,12 @@ type info struct {
 	// backend's start to synced (0 until then): the benchmark's page figure.
 	SyncMillis int64  `json:"syncMillis"`
 	Version    string `json:"version"`
+	// GraphNodes and GraphChannels are our view of the network, like
+	// lncli getnetworkinfo's num_nodes and num_channels; GraphSynced says
+	// an initial gossip sync finished.
+	GraphNodes    int  `json:"graphNodes"`
+	GraphChannels int  `json:"graphChannels"`
+	GraphSynced   bool `json:"graphSynced"`
 }
 
 func (e *engine) getInfo(json.RawMessage) (any, error) {
@@ -62,6 +68,8 @@ func (e *engine) infoOf(b *chain.Neutrino) info {
 		in.IdentityPubkey = nd.IdentityPubkey()
 		in.NumPeers = nd.NumConnected()
 		in.WalletState, _ = nd.WalletState()
+		g := nd.GraphStats()
+		in.GraphNodes, in.GraphChannels, in.GraphSynced = g.Nodes, g.Channels, g.Synced
 	}
 	if best, err := b.BestBlock(); err == nil {
 		in.BlockHeight, in.BlockHash = best.Height, best.Hash.String()

@@ -3,10 +3,12 @@
 "use strict";
 
 import { createClient } from "./lnwasm.js";
+import { setupPayments, drawPayments } from "./payments.js";
 
 const $ = (id) => document.getElementById(id);
 const lnwasm = createClient();
 window.lnwasm = lnwasm;
+setupPayments(lnwasm);
 
 function setBar(bar, text, have, want) {
   bar.max = Math.max(want, 1);
@@ -46,7 +48,9 @@ function drawWallet(info) {
   $("unlock-form").hidden = state !== "locked";
   $("wallet-info").hidden = state !== "unlocked" || showingWords;
   $("identity").textContent = info.identityPubkey || "–";
+  const was = document.body.dataset.wallet;
   document.body.dataset.wallet = state;
+  if (state === "unlocked" && was !== "unlocked") drawPayments();
 }
 
 function walletError(e) {
@@ -240,6 +244,10 @@ async function config() {
       $("connect-hub").addEventListener("click", () => connectTo(`${info.hub.pubkey}@${info.hub.host}`));
       $("open-pubkey").value = info.hub.pubkey;
     }
+    if (info.shop) {
+      $("shop-buy").hidden = false;
+      $("shop-pay").hidden = false;
+    }
   }
   return cfg;
 }
@@ -253,6 +261,7 @@ async function main() {
     if (ev.type === "log") logLine(ev);
     if (ev.type === "peer") drawPeers();
     if (ev.type === "channel") { drawChannels(); drawBalance(); }
+    if (ev.type === "payment" || ev.type === "invoice") drawPayments(ev);
   });
   await lnwasm.start({ network: cfg.network, bridge, chainPeers: cfg.chainPeers, dbName: cfg.dbName });
   draw(await lnwasm.getInfo());

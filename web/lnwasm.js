@@ -54,6 +54,11 @@ export function createClient(workerURL = "worker.js") {
     closedChannels: () => call("closedChannels"),
     closeChannel: (opts) => call("closeChannel", opts),
     checkStore: () => call("checkStore"),
+    decodePayReq: (opts) => call("decodePayReq", opts),
+    sendPayment: (opts) => call("sendPayment", opts),
+    listPayments: () => call("listPayments"),
+    addInvoice: (opts) => call("addInvoice", opts),
+    listInvoices: () => call("listInvoices"),
     subscribe(cb) { listeners.add(cb); return () => listeners.delete(cb); },
   };
 }

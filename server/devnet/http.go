@@ -47,6 +47,7 @@ func (d *Devnet) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /devnet/fee", d.handleSetFee)
 	mux.HandleFunc("POST /devnet/shop/invoice", d.handleShopInvoice)
 	mux.HandleFunc("POST /devnet/shop/pay", d.handleShopPay)
+	mux.HandleFunc("POST /devnet/hub/pay", d.handleHubPay)
 	mux.HandleFunc("GET /devnet/shop/channels", d.shopJSON("listchannels"))
 	mux.HandleFunc("GET /devnet/shop/invoices", d.shopJSON("listinvoices"))
 	mux.HandleFunc("GET /devnet/shop/payments", d.shopJSON("listpayments"))

@@ -60,6 +60,15 @@ func (d *Devnet) handleShopInvoice(w http.ResponseWriter, r *http.Request) {
 // handleShopPay is the shop paying one of the page's invoices:
 // {paymentRequest} → {status, paymentHash, paymentPreimage, feeMsat, failureReason}.
 func (d *Devnet) handleShopPay(w http.ResponseWriter, r *http.Request) {
+	d.lndPay(w, r, d.Shop, "shop")
+}
+
+// handleHubPay is the hub paying one of the page's invoices, like
+// handleShopPay.
+func (d *Devnet) handleHubPay(w http.ResponseWriter, r *http.Request) { d.lndPay(w, r, d.Hub, "hub") }
+
+// lndPay has l pay the request's invoice.
+func (d *Devnet) lndPay(w http.ResponseWriter, r *http.Request, l *Lnd, name string) {
 	var req struct {
 		PaymentRequest string `json:"paymentRequest"`
 		AmountSat      int64  `json:"amountSat"`
@@ -83,15 +92,15 @@ func (d *Devnet) handleShopPay(w http.ResponseWriter, r *http.Request) {
 		FeeMsat  string `json:"fee_msat"`
 		Failure  string `json:"failure_reason"`
 	}
-	if d.Shop == nil {
-		writeErr(w, http.StatusNotFound, errors.New("the playground runs without a shop (-devnet-shop=false)"))
+	if l == nil {
+		writeErr(w, http.StatusNotFound, fmt.Errorf("the playground runs without a %s", name))
 		return
 	}
 	// A failed payment is an answer, not an error: lncli prints it as JSON
 	// and exits 1.
-	out, err := d.Shop.CLIOut(r.Context(), args...)
+	out, err := l.CLIOut(r.Context(), args...)
 	if jerr := json.Unmarshal(out, &p); jerr != nil {
-		writeErr(w, http.StatusBadGateway, fmt.Errorf("shop payinvoice: %v", err))
+		writeErr(w, http.StatusBadGateway, fmt.Errorf("%s payinvoice: %v", name, err))
 		return
 	}
 	writeJSON(w, map[string]string{"status": p.Status, "paymentHash": p.Hash,

@@ -34,7 +34,7 @@ type lndChannel struct {
 }
 
 // hubChannel finds the hub's view of a channel point.
-func hubChannel(t *testing.T, d *devnet.Devnet, point string) (*lndChannel, error) {
+func hubChannel(t testing.TB, d *devnet.Devnet, point string) (*lndChannel, error) {
 	var res struct {
 		Channels []lndChannel `json:"channels"`
 	}
@@ -51,7 +51,7 @@ func hubChannel(t *testing.T, d *devnet.Devnet, point string) (*lndChannel, erro
 
 // nativeNode is our node, native, on the playground's chain, dialing lnd
 // over plain TCP, with a funded wallet.
-func nativeNode(t *testing.T, d *devnet.Devnet, log *slog.Logger, fundSat int64) (*node.Node, *chain.Neutrino) {
+func nativeNode(t testing.TB, d *devnet.Devnet, log *slog.Logger, fundSat int64) (*node.Node, *chain.Neutrino) {
 	t.Helper()
 	backend := nativeBackend(t, d, log)
 	var dialer net.Dialer
@@ -89,7 +89,7 @@ func nativeNode(t *testing.T, d *devnet.Devnet, log *slog.Logger, fundSat int64)
 }
 
 // mineWait mines blocks and waits until our backend has them.
-func mineWait(t *testing.T, d *devnet.Devnet, backend *chain.Neutrino, blocks uint32) {
+func mineWait(t testing.TB, d *devnet.Devnet, backend *chain.Neutrino, blocks uint32) {
 	t.Helper()
 	if _, err := d.Btcd.Mine(blocks); err != nil {
 		t.Fatal(err)
@@ -112,7 +112,7 @@ func ourChannel(n *node.Node, point string) *channel.Info {
 }
 
 // waitActive mines until both sides report the channel active.
-func waitActive(t *testing.T, d *devnet.Devnet, backend *chain.Neutrino, n *node.Node, point string) {
+func waitActive(t testing.TB, d *devnet.Devnet, backend *chain.Neutrino, n *node.Node, point string) {
 	t.Helper()
 	mineWait(t, d, backend, 3)
 	waitFor(t, 90*time.Second, "both sides report the channel active", func() (bool, string) {

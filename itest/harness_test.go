@@ -225,15 +225,16 @@ func decodeJSON(r *http.Response, v any) error {
 // startPlayground runs the playground in-process (btcd at the segwit height
 // and a funded hub) for tests that drive btcd and lnd directly.
 func startPlayground(t *testing.T) (*devnet.Devnet, *slog.Logger) {
-	return startPlaygroundWith(t, false)
+	return startPlaygroundWith(t, devnet.Config{})
 }
 
-// startPlaygroundWith is startPlayground, with the shop behind the hub if
-// shop is set.
-func startPlaygroundWith(t *testing.T, shop bool) (*devnet.Devnet, *slog.Logger) {
+// startPlaygroundWith is startPlayground with more of the playground (the
+// shop, the payer) as cfg asks.
+func startPlaygroundWith(t testing.TB, cfg devnet.Config) (*devnet.Devnet, *slog.Logger) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	d, err := devnet.Start(context.Background(), devnet.Config{InitialBlocks: devnet.SegwitHeight, Hub: true, Shop: shop, Logger: log})
+	cfg.InitialBlocks, cfg.Hub, cfg.Logger = devnet.SegwitHeight, true, log
+	d, err := devnet.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 )
 
 // shopInvoice has the shop issue an invoice for sat.
-func shopInvoice(t *testing.T, d *devnet.Devnet, sat int64, extra ...string) (req, hash string) {
+func shopInvoice(t testing.TB, d *devnet.Devnet, sat int64, extra ...string) (req, hash string) {
 	t.Helper()
 	var inv struct {
 		Hash string `json:"r_hash"`
@@ -64,7 +64,7 @@ func lndPays(t *testing.T, l *devnet.Lnd, req string) (string, string) {
 }
 
 // waitRouteToShop waits until our graph holds the hub → shop channel.
-func waitRouteToShop(t *testing.T, n *node.Node, d *devnet.Devnet) {
+func waitRouteToShop(t testing.TB, n *node.Node, d *devnet.Devnet) {
 	t.Helper()
 	waitFor(t, 60*time.Second, "our graph has the hub → shop channel", func() (bool, string) {
 		st := n.GraphStats()
@@ -73,7 +73,7 @@ func waitRouteToShop(t *testing.T, n *node.Node, d *devnet.Devnet) {
 }
 
 // paySucceeds pays req and checks the proof of payment.
-func paySucceeds(t *testing.T, n *node.Node, req string) *pay.Payment {
+func paySucceeds(t testing.TB, n *node.Node, req string) *pay.Payment {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -104,7 +104,7 @@ func localMsat(t *testing.T, n *node.Node, point string) uint64 {
 // payment that cannot work.
 func TestNativePayments(t *testing.T) {
 	t.Parallel()
-	d, log := startPlaygroundWith(t, true)
+	d, log := startPlaygroundWith(t, devnet.Config{Shop: true})
 	n, backend := nativeNode(t, d, log, 3_000_000)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -133,6 +133,15 @@ func TestNativePayments(t *testing.T) {
 			return before-after == 10_000_000+p.FeeMsat(), fmt.Sprintf("moved %d, fee %d", before-after, p.FeeMsat())
 		})
 		t.Logf("paid 10,000 sat to the shop, fee %d msat", p.FeeMsat())
+		// Paying the same invoice again pays nothing: the same payment
+		// comes back, with no new attempt, and the shop got one payment.
+		again := paySucceeds(t, n, req)
+		if len(again.Attempts) != len(p.Attempts) || again.Preimage != p.Preimage {
+			t.Errorf("paying twice made %d attempts (first %d)", len(again.Attempts), len(p.Attempts))
+		}
+		if st, paid := lndInvoiceState(t, d.Shop, hash); st != "SETTLED" || paid != 10_000_000 {
+			t.Errorf("after paying twice the shop's invoice is %s, paid %d msat", st, paid)
+		}
 	})
 
 	t.Run("the hub pays our invoice", func(t *testing.T) {
@@ -256,7 +265,7 @@ func islandInvoice(t *testing.T, d *devnet.Devnet) string {
 }
 
 // lndInvoice has any lnd issue an invoice.
-func lndInvoice(t *testing.T, l *devnet.Lnd, sat int64) (string, string) {
+func lndInvoice(t testing.TB, l *devnet.Lnd, sat int64) (string, string) {
 	t.Helper()
 	var inv struct {
 		Hash string `json:"r_hash"`

@@ -178,7 +178,7 @@ func lndAddress(t *testing.T, d *devnet.Devnet) string {
 
 // nativeBackend is our neutrino backend on the playground's btcd, over
 // direct TCP, stopped when the test ends.
-func nativeBackend(t *testing.T, d *devnet.Devnet, log *slog.Logger) *chain.Neutrino {
+func nativeBackend(t testing.TB, d *devnet.Devnet, log *slog.Logger) *chain.Neutrino {
 	t.Helper()
 	db, _ := kvdb.Open(kvdb.NewMemJournal())
 	var dialer net.Dialer

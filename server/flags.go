@@ -21,6 +21,7 @@ type options struct {
 	devnetBlocks uint
 	devnetHub    bool
 	devnetShop   bool
+	devnetPayer  bool
 	hubFastFee   bool
 	devnetTap    string
 	allowPrivate bool
@@ -56,6 +57,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.UintVar(&o.devnetBlocks, "devnet-blocks", devnet.SegwitHeight, "height the playground mines to at start (segwit activates at 432 on regtest)")
 	fs.BoolVar(&o.devnetHub, "devnet-hub", true, "start the playground's routing node, a real lnd (built from the Go module proxy on first use)")
 	fs.BoolVar(&o.devnetShop, "devnet-shop", true, "start the playground's merchant lnd behind the hub (needs -devnet-hub)")
+	fs.BoolVar(&o.devnetPayer, "devnet-payer", false, "start an lnd that pays the shop through the hub (the payment benchmark's reference)")
 	fs.BoolVar(&o.hubFastFee, "devnet-hub-fast-fee", false, "build the hub from lnd with its fee-update timer at 1-2 s (not 10-60 min), estimating fees from POST /devnet/fee (for tests)")
 	fs.StringVar(&o.devnetTap, "devnet-tap", "", "append every byte the bridge relays to this file (playground only; for the leak test)")
 	fs.BoolVar(&o.allowPrivate, "allow-private", false, "let the bridge reach loopback and private addresses (the playground sets it)")

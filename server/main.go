@@ -42,7 +42,7 @@ func run(ctx context.Context, o *options) error {
 	var dn *devnet.Devnet
 	if o.devnet {
 		var err error
-		dn, err = devnet.Start(ctx, devnet.Config{Dir: o.devnetDir, InitialBlocks: uint32(o.devnetBlocks), Hub: o.devnetHub, Shop: o.devnetHub && o.devnetShop, HubFastFee: o.hubFastFee, Logger: log})
+		dn, err = devnet.Start(ctx, devnet.Config{Dir: o.devnetDir, InitialBlocks: uint32(o.devnetBlocks), Hub: o.devnetHub, Shop: o.devnetHub && o.devnetShop, Payer: o.devnetHub && o.devnetShop && o.devnetPayer, HubFastFee: o.hubFastFee, Logger: log})
 		if err != nil {
 			return err
 		}

@@ -34,7 +34,10 @@ type Config struct {
 	HubFastFee bool
 	// Shop starts the merchant lnd with a public channel hub → shop (it
 	// needs Hub).
-	Shop   bool
+	Shop bool
+	// Payer starts an lnd with a private channel to the hub that pays the
+	// shop through it (needs Shop): the reference for payment latency.
+	Payer  bool
 	Logger *slog.Logger
 }
 
@@ -43,6 +46,7 @@ type Devnet struct {
 	Btcd    *Btcd
 	Hub     *Lnd // nil unless Config.Hub
 	Shop    *Lnd // nil unless Config.Shop
+	Payer   *Lnd // nil unless Config.Payer
 	log     *slog.Logger
 	tmpDir  string
 	dir     string
@@ -95,7 +99,7 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 		return nil, fmt.Errorf("start devnet: %w", err)
 	}
 	if cfg.Hub {
-		if err := d.startHub(ctx, dir, cfg.HubFastFee, cfg.Shop); err != nil {
+		if err := d.startHub(ctx, dir, cfg); err != nil {
 			d.Close()
 			return nil, fmt.Errorf("start devnet: %w", err)
 		}
@@ -105,7 +109,8 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 }
 
 // startHub builds lnd if needed and starts the hub on the playground's btcd.
-func (d *Devnet) startHub(ctx context.Context, dir string, fastFee, shop bool) error {
+func (d *Devnet) startHub(ctx context.Context, dir string, cfg Config) error {
+	fastFee, shop := cfg.HubFastFee, cfg.Shop
 	ensure, extra := EnsureLnd, []string(nil)
 	if fastFee {
 		fees, err := StartFeeAPI(defaultFeeSatPerVbyte)
@@ -140,7 +145,10 @@ func (d *Devnet) startHub(ctx context.Context, dir string, fastFee, shop bool) e
 	if err != nil {
 		return err
 	}
-	return d.startShop(ctx, plain)
+	if err := d.startShop(ctx, plain); err != nil || !cfg.Payer {
+		return err
+	}
+	return d.startPayer(ctx, plain)
 }
 
 // StartLnd starts another lnd on the playground's chain from the binaries
@@ -225,6 +233,9 @@ func (d *Devnet) Close() error {
 	}
 	for _, f := range d.logs {
 		f.Close()
+	}
+	if d.Payer != nil {
+		d.Payer.Stop()
 	}
 	if d.Shop != nil {
 		d.Shop.Stop()

@@ -48,6 +48,7 @@ func (d *Devnet) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /devnet/shop/invoice", d.handleShopInvoice)
 	mux.HandleFunc("POST /devnet/shop/pay", d.handleShopPay)
 	mux.HandleFunc("POST /devnet/hub/pay", d.handleHubPay)
+	mux.HandleFunc("POST /devnet/payer/pay", func(w http.ResponseWriter, r *http.Request) { d.lndPay(w, r, d.Payer, "payer") })
 	mux.HandleFunc("GET /devnet/shop/channels", d.shopJSON("listchannels"))
 	mux.HandleFunc("GET /devnet/shop/invoices", d.shopJSON("listinvoices"))
 	mux.HandleFunc("GET /devnet/shop/payments", d.shopJSON("listpayments"))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -91,6 +92,10 @@ func (d *Devnet) lndPay(w http.ResponseWriter, r *http.Request, l *Lnd, name str
 		Preimage string `json:"payment_preimage"`
 		FeeMsat  string `json:"fee_msat"`
 		Failure  string `json:"failure_reason"`
+		Created  string `json:"creation_time_ns"`
+		HTLCs    []struct {
+			Resolved string `json:"resolve_time_ns"`
+		} `json:"htlcs"`
 	}
 	if l == nil {
 		writeErr(w, http.StatusNotFound, fmt.Errorf("the playground runs without a %s", name))
@@ -103,6 +108,29 @@ func (d *Devnet) lndPay(w http.ResponseWriter, r *http.Request, l *Lnd, name str
 		writeErr(w, http.StatusBadGateway, fmt.Errorf("%s payinvoice: %v", name, err))
 		return
 	}
-	writeJSON(w, map[string]string{"status": p.Status, "paymentHash": p.Hash,
-		"paymentPreimage": p.Preimage, "feeMsat": p.FeeMsat, "failureReason": p.Failure})
+	writeJSON(w, map[string]any{"status": p.Status, "paymentHash": p.Hash,
+		"paymentPreimage": p.Preimage, "feeMsat": p.FeeMsat, "failureReason": p.Failure,
+		"latencyMs": lndLatency(p.Created, p.HTLCs)})
+}
+
+// lndLatency is lnd's own time from creating a payment to its last HTLC's
+// resolution, in milliseconds (0 if lnd did not say): a benchmark's
+// reference without lncli's process start-up.
+func lndLatency(created string, htlcs []struct {
+	Resolved string `json:"resolve_time_ns"`
+}) float64 {
+	c, err := strconv.ParseInt(created, 10, 64)
+	if err != nil || len(htlcs) == 0 {
+		return 0
+	}
+	var last int64
+	for _, h := range htlcs {
+		if r, err := strconv.ParseInt(h.Resolved, 10, 64); err == nil && r > last {
+			last = r
+		}
+	}
+	if last < c {
+		return 0
+	}
+	return float64(last-c) / 1e6
 }

@@ -257,3 +257,20 @@ func (n *Node) GraphStats() GraphStats {
 	}
 	return st
 }
+
+// Fulfilled lists our HTLCs with hash that the peer fulfilled, with the
+// preimage, while the channel's log still holds them.
+func (pc *payChannels) Fulfilled(hash [32]byte) map[pay.HTLCRef][32]byte {
+	n := (*Node)(pc)
+	n.chans.mu.Lock()
+	defer n.chans.mu.Unlock()
+	out := map[pay.HTLCRef][32]byte{}
+	for id, e := range n.chans.byID {
+		for _, u := range e.m.Fulfilled() {
+			if u.PaymentHash == hash {
+				out[pay.HTLCRef{Channel: id, ID: u.HTLCID}] = u.Preimage
+			}
+		}
+	}
+	return out
+}

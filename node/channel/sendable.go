@@ -57,3 +57,19 @@ func (m *Machine) Outgoing() []*Update {
 	}
 	return out
 }
+
+// Fulfilled lists the HTLCs we offered that the peer fulfilled and that
+// are still in the log, each with its preimage: a reload that lost the
+// notification finds the payment's proof here.
+func (m *Machine) Fulfilled() []*Update {
+	var out []*Update
+	for _, r := range m.st.Updates {
+		if r.Kind != KindFulfill || r.Origin != Remote {
+			continue
+		}
+		if add := m.st.findAdd(Local, r.HTLCID); add != nil {
+			out = append(out, withPreimage(add, r.Preimage))
+		}
+	}
+	return out
+}

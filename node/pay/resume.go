@@ -23,9 +23,13 @@ func (p *Payer) Resume(decode func(string) (*invoice.Invoice, error)) {
 	p.mu.Unlock()
 	for _, pay := range pending {
 		refs := p.cfg.Channels.Outgoing(pay.Hash)
+		var fulfilled map[HTLCRef][32]byte
+		if f, ok := p.cfg.Channels.(fulfilledLister); ok {
+			fulfilled = f.Fulfilled(pay.Hash)
+		}
 		inv, err := decode(pay.PaymentRequest)
 		p.mu.Lock()
-		p.reconcile(pay, refs)
+		p.reconcile(pay, refs, fulfilled)
 		r := &run{pay: pay, wake: make(chan struct{}, 1), done: make(chan struct{}),
 			exclude: map[lnwire.ShortChannelID]bool{}}
 		if err != nil {
@@ -48,9 +52,19 @@ func (p *Payer) Resume(decode func(string) (*invoice.Invoice, error)) {
 	}
 }
 
+// fulfilledLister is the optional part of Channels a host offers to
+// recover outcomes a reload interrupted: our HTLCs the peer fulfilled,
+// with their preimages, while the channel's log still holds them.
+type fulfilledLister interface {
+	Fulfilled(hash [32]byte) map[HTLCRef][32]byte
+}
+
 // reconcile matches attempts to the HTLCs our channels still carry;
-// called with p.mu held.
-func (p *Payer) reconcile(pay *Payment, refs []HTLCRef) {
+// called with p.mu held. A sent attempt whose HTLC is gone was resolved
+// while we were stopping: fulfilled if the log holds the preimage, and
+// otherwise failed (a failure moves no money, and its notice is what was
+// lost).
+func (p *Payer) reconcile(pay *Payment, refs []HTLCRef, fulfilled map[HTLCRef][32]byte) {
 	live := map[HTLCRef]bool{}
 	for _, r := range refs {
 		live[r] = true
@@ -58,6 +72,12 @@ func (p *Payer) reconcile(pay *Payment, refs []HTLCRef) {
 	for _, a := range pay.Attempts {
 		if a.Status != StatusInFlight || !a.Sent {
 			continue
+		}
+		if pre, ok := fulfilled[a.HTLC]; ok {
+			a.Status, a.Preimage, a.Resolved = StatusSucceeded, pre, p.cfg.Now()
+			pay.Preimage = pre
+		} else if !live[a.HTLC] && fulfilled != nil {
+			a.Status, a.Failure, a.Resolved = StatusFailed, "resolved while the node was stopping", p.cfg.Now()
 		}
 		delete(live, a.HTLC)
 	}

@@ -20,6 +20,23 @@ const cltvPadding = 3
 // routeRequest is the pathfinding question for one part of amt msat.
 func (p *Payer) routeRequest(r *run, amt uint64) graph.RouteRequest {
 	inv := r.req.Invoice
+	budget, exclude := p.feeBudget(r, amt)
+	// Channels are read without p.mu: the host calls us with its channel
+	// lock held, so we never wait for it while holding ours.
+	return graph.RouteRequest{
+		Source: p.cfg.Self, Target: [33]byte(inv.Payee.SerializeCompressed()), AmountMsat: amt,
+		FinalCLTVDelta: uint32(inv.MinFinalCLTVExpiryDelta) + cltvPadding, Height: p.cfg.Channels.Height(),
+		LocalEdges: p.cfg.Channels.LocalEdges(), Hints: hintEdges(inv), MaxFeeMsat: budget,
+		Exclude: exclude,
+	}
+}
+
+// feeBudget is what a part of amt msat may pay in fees: the payment's
+// limit less what parts in flight or done spend, shared in proportion to
+// amount; and a copy of the channels to avoid.
+func (p *Payer) feeBudget(r *run, amt uint64) (uint64, map[lnwire.ShortChannelID]bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	pay := r.pay
 	_, inflight := pay.inFlight()
 	var spent uint64
@@ -28,17 +45,15 @@ func (p *Payer) routeRequest(r *run, amt uint64) graph.RouteRequest {
 			spent += a.TotalMsat - a.AmountMsat
 		}
 	}
-	// The fee budget is shared by the parts in proportion to their amount.
 	budget := pay.FeeLimitMsat - min(spent, pay.FeeLimitMsat)
-	if rest := pay.AmountMsat - inflight; rest > 0 && amt < rest {
+	if rest := pay.AmountMsat - min(inflight, pay.AmountMsat); rest > 0 && amt < rest {
 		budget = budget * amt / rest
 	}
-	return graph.RouteRequest{
-		Source: p.cfg.Self, Target: [33]byte(inv.Payee.SerializeCompressed()), AmountMsat: amt,
-		FinalCLTVDelta: uint32(inv.MinFinalCLTVExpiryDelta) + cltvPadding, Height: p.cfg.Channels.Height(),
-		LocalEdges: p.cfg.Channels.LocalEdges(), Hints: hintEdges(inv), MaxFeeMsat: budget,
-		Exclude: r.exclude,
+	exclude := make(map[lnwire.ShortChannelID]bool, len(r.exclude))
+	for k, v := range r.exclude {
+		exclude[k] = v
 	}
+	return budget, exclude
 }
 
 // hintEdges turns the invoice's route hints into edges ending at the payee.

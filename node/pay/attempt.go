@@ -3,6 +3,7 @@ package pay
 import (
 	"encoding/hex"
 	"fmt"
+	"math/bits"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
@@ -47,7 +48,9 @@ func (p *Payer) feeBudget(r *run, amt uint64) (uint64, map[lnwire.ShortChannelID
 	}
 	budget := pay.FeeLimitMsat - min(spent, pay.FeeLimitMsat)
 	if rest := pay.AmountMsat - min(inflight, pay.AmountMsat); rest > 0 && amt < rest {
-		budget = budget * amt / rest
+		// budget × amt can pass 2^64 from about 0.27 BTC on: 128-bit.
+		hi, lo := bits.Mul64(budget, amt)
+		budget, _ = bits.Div64(hi, lo, rest)
 	}
 	exclude := make(map[lnwire.ShortChannelID]bool, len(r.exclude))
 	for k, v := range r.exclude {
@@ -82,9 +85,17 @@ func hintEdges(inv *invoice.Invoice) [][]graph.Edge {
 // HTLC. A first hop that refuses is excluded and the error is not
 // returned: the loop simply tries again.
 func (p *Payer) attempt(r *run, amt, total uint64) error {
-	route, err := p.cfg.Router.FindRoute(p.routeRequest(r, amt))
+	req := p.routeRequest(r, amt)
+	if req.MaxFeeMsat == 0 {
+		// The router reads 0 as "no limit"; ours is spent.
+		return fmt.Errorf("%w: the fee limit is spent", graph.ErrNoRoute)
+	}
+	route, err := p.cfg.Router.FindRoute(req)
 	if err != nil {
 		return err
+	}
+	if route.FeeMsat > req.MaxFeeMsat {
+		return fmt.Errorf("%w: the best route costs %d msat, over the %d msat left of the fee limit", graph.ErrNoRoute, route.FeeMsat, req.MaxFeeMsat)
 	}
 	a, htlc, err := p.build(r, route, amt, total)
 	if err != nil {
@@ -94,6 +105,10 @@ func (p *Payer) attempt(r *run, amt, total uint64) error {
 	a.ID = uint64(len(r.pay.Attempts))
 	r.pay.Attempts = append(r.pay.Attempts, a)
 	err = save(p.cfg.Store, r.pay)
+	if err != nil {
+		// Never offered: it must not be waited for.
+		r.pay.Attempts = r.pay.Attempts[:len(r.pay.Attempts)-1]
+	}
 	p.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("store attempt: %w", err)

@@ -31,7 +31,22 @@ func (p *Payer) loop(r *run, amt uint64) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	partMax := amt
+	expire := func() {
+		p.mu.Lock()
+		if r.terminal == "" {
+			r.terminal, r.message = ReasonTimeout, fmt.Sprintf("no success within %s", timeout)
+		}
+		p.mu.Unlock()
+	}
 	for {
+		// The deadline is checked before every step, not only while
+		// waiting: failures that come back at once would otherwise retry
+		// forever.
+		select {
+		case <-deadline.C:
+			expire()
+		default:
+		}
 		switch step, remaining := p.decide(r, amt); step {
 		case nextDone:
 			return
@@ -48,11 +63,7 @@ func (p *Payer) loop(r *run, amt uint64) {
 		select {
 		case <-r.wake:
 		case <-deadline.C:
-			p.mu.Lock()
-			if r.terminal == "" {
-				r.terminal, r.message = ReasonTimeout, fmt.Sprintf("no success within %s", timeout)
-			}
-			p.mu.Unlock()
+			expire()
 		}
 	}
 }

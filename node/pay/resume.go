@@ -81,13 +81,30 @@ func (p *Payer) reconcile(pay *Payment, refs []HTLCRef, fulfilled map[HTLCRef][3
 		}
 		delete(live, a.HTLC)
 	}
+	named := map[HTLCRef]bool{}
+	for _, a := range pay.Attempts {
+		if a.Sent {
+			named[a.HTLC] = true
+		}
+	}
 	for _, a := range pay.Attempts {
 		if a.Status != StatusInFlight || a.Sent {
 			continue
 		}
 		a.Status, a.Failure, a.Resolved = StatusFailed, "interrupted before the HTLC reached a channel", p.cfg.Now()
+		// An HTLC with this hash that no attempt names is this one: one
+		// the peer already fulfilled first, then one still in flight.
+		for ref, pre := range fulfilled {
+			if !named[ref] {
+				a.Status, a.Failure, a.Resolved, a.Sent, a.HTLC, a.Preimage = StatusSucceeded, "", p.cfg.Now(), true, ref, pre
+				pay.Preimage, named[ref] = pre, true
+				break
+			}
+		}
+		if a.Status == StatusSucceeded {
+			continue
+		}
 		for ref := range live {
-			// An HTLC with this hash that no attempt names is this one.
 			a.Status, a.Failure, a.Resolved, a.Sent, a.HTLC = StatusInFlight, "", time.Time{}, true, ref
 			delete(live, ref)
 			break

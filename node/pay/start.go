@@ -27,7 +27,10 @@ func (p *Payer) amountOf(req Request) (uint64, error) {
 	if inv.Expired(p.cfg.Now()) {
 		return 0, fmt.Errorf("%w at %s", ErrInvoiceExpired, inv.ExpiresAt().UTC().Format(time.RFC3339))
 	}
-	if inv.Payee != nil && [33]byte(inv.Payee.SerializeCompressed()) == p.cfg.Self {
+	if inv.Payee == nil {
+		return 0, fmt.Errorf("%w: the invoice names no payee", ErrAmount)
+	}
+	if [33]byte(inv.Payee.SerializeCompressed()) == p.cfg.Self {
 		return 0, ErrSelfPayment
 	}
 	switch {

@@ -23,22 +23,7 @@ type hubChannelsJSON struct {
 func TestPageChannelOpenClose(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "-devnet-hub-fast-fee")
-	ctx := newBrowser(t, "")
-	if err := chromedp.Run(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
-	waitPageSynced(t, ctx, s.info(t).Height)
-	checkStoreInBrowser(t, ctx)
-	if got := call(t, ctx, "createWallet", `{password: "correct horse battery"}`); !strings.Contains(got, "mnemonic") {
-		t.Fatal(got)
-	}
-	if err := runFor(ctx, 60*time.Second, chromedp.WaitVisible("#faucet", chromedp.ByQuery), chromedp.Click("#faucet", chromedp.ByQuery)); err != nil {
-		t.Fatalf("faucet: %v", err)
-	}
-	waitFor(t, 90*time.Second, "the faucet's coins", func() (bool, string) {
-		b := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
-		return b.ConfirmedSat == 1_000_000, fmt.Sprintf("%+v", b)
-	})
+	ctx := fundedPage(t, s, checkStoreInBrowser)
 	if err := runFor(ctx, 30*time.Second, chromedp.Click("#connect-hub", chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
 	}
@@ -133,6 +118,32 @@ func TestPageChannelOpenClose(t *testing.T) {
 	if got := call(t, ctx, "closeChannel", `{channelPoint: "00:0"}`); !strings.HasPrefix(got, "ERR UNKNOWN_CHANNEL") {
 		t.Errorf("closeChannel of an unknown channel: %s", got)
 	}
+}
+
+// fundedPage opens the page in a fresh browser, waits for its sync, runs
+// check (if any) on the synced page, creates a wallet and takes the
+// faucet's 1,000,000 sat with its button.
+func fundedPage(t *testing.T, s *server, check func(*testing.T, context.Context)) context.Context {
+	t.Helper()
+	ctx := newBrowser(t, "")
+	if err := chromedp.Run(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitPageSynced(t, ctx, s.info(t).Height)
+	if check != nil {
+		check(t, ctx)
+	}
+	if got := call(t, ctx, "createWallet", `{password: "correct horse battery"}`); !strings.Contains(got, "mnemonic") {
+		t.Fatal(got)
+	}
+	if err := runFor(ctx, 60*time.Second, chromedp.WaitVisible("#faucet", chromedp.ByQuery), chromedp.Click("#faucet", chromedp.ByQuery)); err != nil {
+		t.Fatalf("faucet: %v", err)
+	}
+	waitFor(t, 90*time.Second, "the faucet's coins", func() (bool, string) {
+		b := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
+		return b.ConfirmedSat == 1_000_000, fmt.Sprintf("%+v", b)
+	})
+	return ctx
 }
 
 // reloadAndUnlock reloads the page (the engine restarts from IndexedDB)

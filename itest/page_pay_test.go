@@ -19,21 +19,7 @@ import (
 func TestPagePayments(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "-devnet-shop")
-	ctx := newBrowser(t, "")
-	if err := chromedp.Run(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
-	waitPageSynced(t, ctx, s.info(t).Height)
-	if got := call(t, ctx, "createWallet", `{password: "correct horse battery"}`); !strings.Contains(got, "mnemonic") {
-		t.Fatal(got)
-	}
-	if err := runFor(ctx, 60*time.Second, chromedp.WaitVisible("#faucet", chromedp.ByQuery), chromedp.Click("#faucet", chromedp.ByQuery)); err != nil {
-		t.Fatalf("faucet: %v", err)
-	}
-	waitFor(t, 90*time.Second, "the faucet's coins", func() (bool, string) {
-		b := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
-		return b.ConfirmedSat == 1_000_000, fmt.Sprintf("%+v", b)
-	})
+	ctx := fundedPage(t, s, nil)
 	if err := runFor(ctx, 30*time.Second, chromedp.Click("#connect-hub", chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,20 @@ import "fmt"
 //
 // BOLT 11, a writer: MUST pad field data to a multiple of 5 bits, using 0s.
 func from5(data []byte) ([]byte, error) {
-	out := make([]byte, 0, len(data)*5/8)
-	var acc uint32
-	var n uint
+	out, acc, n := pack5(data)
+	if n >= 5 {
+		return nil, fmt.Errorf("%d bits of padding, more than a 5-bit group", n)
+	}
+	if acc != 0 {
+		return nil, fmt.Errorf("padding bits are not zero")
+	}
+	return out, nil
+}
+
+// pack5 packs 5-bit values into whole bytes and returns the n bits left
+// over in acc, for the caller to refuse or pad.
+func pack5(data []byte) (out []byte, acc uint32, n uint) {
+	out = make([]byte, 0, (len(data)*5+7)/8)
 	for _, v := range data {
 		acc = acc<<5 | uint32(v)
 		n += 5
@@ -21,13 +32,7 @@ func from5(data []byte) ([]byte, error) {
 			acc &= 1<<n - 1
 		}
 	}
-	if n >= 5 {
-		return nil, fmt.Errorf("%d bits of padding, more than a 5-bit group", n)
-	}
-	if acc != 0 {
-		return nil, fmt.Errorf("padding bits are not zero")
-	}
-	return out, nil
+	return out, acc, n
 }
 
 // from5Padded converts 5-bit values to bytes, padding the last byte with
@@ -39,18 +44,7 @@ func from5(data []byte) ([]byte, error) {
 // the signature) with 0 bits appended to pad the data to the next byte
 // boundary.
 func from5Padded(data []byte) []byte {
-	out := make([]byte, 0, (len(data)*5+7)/8)
-	var acc uint32
-	var n uint
-	for _, v := range data {
-		acc = acc<<5 | uint32(v)
-		n += 5
-		if n >= 8 {
-			n -= 8
-			out = append(out, byte(acc>>n))
-			acc &= 1<<n - 1
-		}
-	}
+	out, acc, n := pack5(data)
 	if n > 0 {
 		out = append(out, byte(acc<<(8-n)))
 	}

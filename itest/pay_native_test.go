@@ -63,6 +63,19 @@ func lndPays(t *testing.T, l *devnet.Lnd, req string) (string, string) {
 	return p.Status, p.Failure
 }
 
+// shopLocalSat is the shop's balance in its channel with the hub.
+func shopLocalSat(t testing.TB, d *devnet.Devnet) int64 {
+	t.Helper()
+	var res struct {
+		Channels []lndChannel `json:"channels"`
+	}
+	if err := d.Shop.CLI(context.Background(), &res, "listchannels"); err != nil || len(res.Channels) != 1 {
+		t.Fatalf("shop's channels: %+v %v", res, err)
+	}
+	sat, _ := strconv.ParseInt(res.Channels[0].LocalBalance, 10, 64)
+	return sat
+}
+
 // waitRouteToShop waits until our graph holds the hub → shop channel.
 func waitRouteToShop(t testing.TB, n *node.Node, d *devnet.Devnet) {
 	t.Helper()
@@ -120,8 +133,13 @@ func TestNativePayments(t *testing.T) {
 
 	t.Run("pay the shop two hops away", func(t *testing.T) {
 		before := localMsat(t, n, point)
+		shopBefore := shopLocalSat(t, d)
 		req, hash := shopInvoice(t, d, 10_000)
 		p := paySucceeds(t, n, req)
+		waitFor(t, 30*time.Second, "the shop's side of hub → shop grew by the amount", func() (bool, string) {
+			got := shopLocalSat(t, d)
+			return got-shopBefore == 10_000, fmt.Sprintf("grew %d sat", got-shopBefore)
+		})
 		if st, paid := lndInvoiceState(t, d.Shop, hash); st != "SETTLED" || paid != 10_000_000 {
 			t.Fatalf("shop's invoice %s, paid %d msat", st, paid)
 		}

@@ -21,15 +21,7 @@ import (
 // shopInvoice has the shop issue an invoice for sat.
 func shopInvoice(t testing.TB, d *devnet.Devnet, sat int64, extra ...string) (req, hash string) {
 	t.Helper()
-	var inv struct {
-		Hash string `json:"r_hash"`
-		Req  string `json:"payment_request"`
-	}
-	args := append([]string{"addinvoice", "--amt", strconv.FormatInt(sat, 10)}, extra...)
-	if err := d.Shop.CLI(context.Background(), &inv, args...); err != nil {
-		t.Fatal(err)
-	}
-	return inv.Req, inv.Hash
+	return lndInvoice(t, d.Shop, sat, extra...)
 }
 
 // lndInvoiceState is lncli lookupinvoice's state and amount paid.
@@ -288,14 +280,16 @@ func islandInvoice(t *testing.T, d *devnet.Devnet) string {
 	return req
 }
 
-// lndInvoice has any lnd issue an invoice.
-func lndInvoice(t testing.TB, l *devnet.Lnd, sat int64) (string, string) {
+// lndInvoice has any lnd issue an invoice for sat, with extra lncli
+// addinvoice flags.
+func lndInvoice(t testing.TB, l *devnet.Lnd, sat int64, extra ...string) (string, string) {
 	t.Helper()
 	var inv struct {
 		Hash string `json:"r_hash"`
 		Req  string `json:"payment_request"`
 	}
-	if err := l.CLI(context.Background(), &inv, "addinvoice", "--amt", strconv.FormatInt(sat, 10)); err != nil {
+	args := append([]string{"addinvoice", "--amt", strconv.FormatInt(sat, 10)}, extra...)
+	if err := l.CLI(context.Background(), &inv, args...); err != nil {
 		t.Fatal(err)
 	}
 	return inv.Req, inv.Hash

@@ -1,10 +1,6 @@
 package node
 
 import (
-	"encoding/hex"
-
-	"github.com/btcsuite/btcd/btcec/v2"
-
 	"lnwasm/node/channel"
 	"lnwasm/node/lnwire"
 	"lnwasm/node/peer"
@@ -125,8 +121,7 @@ func (n *Node) acceptChannel(pubHex string, p *peer.Peer, oc *lnwire.OpenChannel
 		refuse("internal error")
 		return
 	}
-	raw, _ := hex.DecodeString(pubHex)
-	pub, err := btcec.ParsePubKey(raw)
+	pub, err := parsePubkey(pubHex)
 	if err != nil {
 		return
 	}

@@ -3,7 +3,6 @@ package node
 import (
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
@@ -96,7 +95,7 @@ func (n *Node) ownChannelUpdate(pubHex string, u *lnwire.ChannelUpdate) bool {
 	n.chans.mu.Lock()
 	var mine bool
 	for _, e := range n.chans.byID {
-		if e.peer == pubHex && lnwire.ShortChannelID(e.m.Info().SCID) == u.ShortChannelID {
+		if e.peer == pubHex && e.m.SCID() == u.ShortChannelID {
 			mine = true
 		}
 	}
@@ -123,24 +122,18 @@ func (n *Node) ownChannelUpdate(pubHex string, u *lnwire.ChannelUpdate) bool {
 	return true
 }
 
-// verifyUpdate checks u is signed by the node pubHex.
+// verifyUpdate checks u is signed by the node pubHex, as the graph checks
+// every channel_update.
 func verifyUpdate(pubHex string, u *lnwire.ChannelUpdate) error {
-	pub, err := parsePubkey(pubHex)
+	raw, ok := pubkeyBytes(pubHex)
+	if !ok {
+		return fmt.Errorf("node id %q", pubHex)
+	}
+	pt, err := lnwire.ParsePoint(raw[:])
 	if err != nil {
 		return err
 	}
-	h, err := lnwire.SignedHash(u)
-	if err != nil {
-		return err
-	}
-	sig, err := u.Signature.ToECDSA()
-	if err != nil {
-		return err
-	}
-	if !sig.Verify(h[:], pub) {
-		return errors.New("bad signature")
-	}
-	return nil
+	return graph.VerifyChannelUpdate(u, pt)
 }
 
 // parsePubkey reads a hex node id.

@@ -100,17 +100,17 @@ func (n *Node) routeHints() [][]invoice.HopHint {
 	defer n.chans.mu.Unlock()
 	var hints [][]invoice.HopHint
 	for _, e := range n.chans.byID {
-		in := e.m.Info()
-		if in.Phase != channel.PhaseNormal || in.SCID == 0 {
+		scid := e.m.SCID()
+		if e.m.Phase() != channel.PhaseNormal || scid == 0 {
 			continue
 		}
 		pub, err := parsePubkey(e.peer)
 		if err != nil {
 			continue
 		}
-		h := invoice.HopHint{NodeID: pub, ShortChannelID: lnwire.ShortChannelID(in.SCID),
+		h := invoice.HopHint{NodeID: pub, ShortChannelID: scid,
 			FeeBaseMsat: defaultHintBaseMsat, FeeProportionalMillionths: defaultHintPPM, CLTVExpiryDelta: defaultHintCLTV}
-		if u := n.peerPolicy(lnwire.ShortChannelID(in.SCID)); u != nil {
+		if u := n.peerPolicy(scid); u != nil {
 			h.FeeBaseMsat, h.FeeProportionalMillionths, h.CLTVExpiryDelta = u.FeeBaseMsat, u.FeeProportionalMillionths, u.CLTVExpiryDelta
 		}
 		hints = append(hints, []invoice.HopHint{h})

@@ -170,15 +170,14 @@ func (pc *payChannels) LocalEdges() []graph.Edge {
 	defer n.chans.mu.Unlock()
 	var out []graph.Edge
 	for _, e := range n.chans.byID {
-		in := e.m.Info()
-		if in.Phase != channel.PhaseNormal || in.SCID == 0 || n.connectedPeer(e.peer) == nil {
+		if e.m.Phase() != channel.PhaseNormal || e.m.SCID() == 0 || n.connectedPeer(e.peer) == nil {
 			continue
 		}
 		peer, ok := pubkeyBytes(e.peer)
 		if !ok {
 			continue
 		}
-		out = append(out, graph.Edge{From: self, To: peer, SCID: lnwire.ShortChannelID(in.SCID),
+		out = append(out, graph.Edge{From: self, To: peer, SCID: e.m.SCID(),
 			CapacityMsat: e.m.Sendable(), Policy: graph.Policy{HTLCMaximumMsat: ^uint64(0)}})
 	}
 	return out
@@ -190,7 +189,7 @@ func (pc *payChannels) Offer(scid lnwire.ShortChannelID, h pay.HTLC) (pay.HTLCRe
 	n.chans.mu.Lock()
 	defer n.chans.mu.Unlock()
 	for id, e := range n.chans.byID {
-		if lnwire.ShortChannelID(e.m.Info().SCID) != scid {
+		if e.m.SCID() != scid {
 			continue
 		}
 		out, err := e.m.Handle(channel.AddHTLC{AmountMsat: h.AmountMsat, PaymentHash: h.PaymentHash, CltvExpiry: h.CltvExpiry, Onion: h.Onion})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/btcsuite/btcd/wire"
 
+	"lnwasm/node/lnwire"
 	"lnwasm/node/script"
 )
 
@@ -37,6 +38,10 @@ type Info struct {
 
 // ChannelPoint is the funding outpoint (zero until funding is known).
 func (m *Machine) ChannelPoint() wire.OutPoint { return m.st.FundingOutpoint() }
+
+// SCID is the short channel id (zero until the funding confirms): cheap,
+// unlike Info, which builds our commitment's view.
+func (m *Machine) SCID() lnwire.ShortChannelID { return m.st.SCID }
 
 // Info reads the channel's current state.
 func (m *Machine) Info() Info {

@@ -91,3 +91,14 @@ func hasUnknownRequired(f lnwire.FeatureVector) bool {
 	}
 	return false
 }
+
+// VerifyChannelUpdate checks that node signed u. The host uses it for the
+// channel_update a peer sends about our private channel, which has no
+// announcement in the graph to name its nodes.
+func VerifyChannelUpdate(u *lnwire.ChannelUpdate, node lnwire.Point) error {
+	h, err := signedHash(u)
+	if err != nil {
+		return err
+	}
+	return verifySig("channel_update signature", u.Signature, h, node)
+}

@@ -191,7 +191,7 @@ func TestNativeChannelOpenCloseWithLnd(t *testing.T) {
 	}
 
 	before, _ := n.WalletBalance()
-	txid, err := n.CloseChannel(ctx, point, 0)
+	txid, err := n.CloseChannel(ctx, point, 0, false)
 	if err != nil {
 		t.Fatalf("close: %v", err)
 	}

@@ -39,7 +39,7 @@ func lndInvoiceState(t *testing.T, l *devnet.Lnd, hash string) (string, int64) {
 }
 
 // lndPays has an lnd pay an invoice: its status and failure reason.
-func lndPays(t *testing.T, l *devnet.Lnd, req string) (string, string) {
+func lndPays(t testing.TB, l *devnet.Lnd, req string) (string, string) {
 	t.Helper()
 	var p struct {
 		Status  string `json:"status"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -15,6 +16,7 @@ import (
 	"lnwasm/node/channel"
 	"lnwasm/node/keys"
 	"lnwasm/node/lnwire"
+	"lnwasm/node/onchain"
 	"lnwasm/node/script"
 	"lnwasm/node/store"
 )
@@ -45,6 +47,12 @@ type chanEntry struct {
 	// closing reports the closing transaction id of a CloseChannel.
 	closing chan string
 	cancel  []func()
+	// res is the on-chain resolution once a commitment closed the
+	// channel; watched the outpoints whose spends are watched already,
+	// spendWatch whether the funding output's spend is.
+	res        *onchain.Resolution
+	watched    map[wire.OutPoint]bool
+	spendWatch bool
 }
 
 // channels is the node's set of channels and the lock that serializes
@@ -54,9 +62,11 @@ type channels struct {
 	byID map[lnwire.ChannelID]*chanEntry
 }
 
-// saveChannel persists a channel's state; a channel without its final id
-// (still negotiating) has nothing at stake and is not saved.
-func (n *Node) saveChannel(m *channel.Machine) error {
+// saveChannel persists a channel's state, and in the same transaction
+// the revocation-log entry of a peer commitment it just signed; a channel
+// without its final id (still negotiating) has nothing at stake and is
+// not saved.
+func (n *Node) saveChannel(m *channel.Machine, rc *channel.RemoteCommit) error {
 	st := m.State()
 	if st.ID.IsZero() {
 		return nil
@@ -65,7 +75,18 @@ func (n *Node) saveChannel(m *channel.Machine) error {
 	if err != nil {
 		return err
 	}
+	var entry []byte
+	if rc != nil {
+		if entry, err = json.Marshal(rc); err != nil {
+			return err
+		}
+	}
 	return n.cfg.Store.Update(func(tx store.Tx) error {
+		if entry != nil {
+			if err := tx.Put(bucketRevlog, revlogKey(st.ID, rc.Number), entry); err != nil {
+				return err
+			}
+		}
 		return tx.Put(bucketChannels, st.ID[:], b)
 	})
 }
@@ -247,12 +268,16 @@ func (n *Node) ChannelInfos() []channel.Info {
 }
 
 // CloseChannel closes a channel cooperatively and returns the closing
-// transaction id once both sides signed it. Force close is not offered
-// yet.
-func (n *Node) CloseChannel(ctx context.Context, point string, feeratePerKw uint32) (string, error) {
+// transaction id once both sides signed it; with force it broadcasts our
+// commitment at once (funds return after our to_self_delay) and returns
+// its id.
+func (n *Node) CloseChannel(ctx context.Context, point string, feeratePerKw uint32, force bool) (string, error) {
 	e, err := n.findChannel(point)
 	if err != nil {
 		return "", err
+	}
+	if force {
+		return n.forceClose(e)
 	}
 	rate, err := n.commitFeerate(feeratePerKw)
 	if err != nil {
@@ -284,4 +309,12 @@ func (n *Node) UpdateChannelFee(point string, feeratePerKw uint32) error {
 		return fmt.Errorf("update fee of %s: %w", point, err)
 	}
 	return nil
+}
+
+// forceClose broadcasts our commitment.
+func (n *Node) forceClose(e *chanEntry) (string, error) {
+	if err := n.event(e, channel.ForceClose{}); err != nil {
+		return "", fmt.Errorf("force close %s: %w", e.m.ChannelPoint(), err)
+	}
+	return e.m.State().Close.Txid.String(), nil
 }

@@ -51,6 +51,7 @@ func (n *Node) loadChannels(ring *keys.Ring) error {
 				n.log.Warn("resume channel", "channel", st.ID, "err", err)
 			}
 		}
+		n.resumeResolution(e)
 	}
 	return nil
 }

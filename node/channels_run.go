@@ -34,7 +34,29 @@ func (n *Node) step(e *chanEntry, ev channel.Event) error {
 	if err != nil {
 		n.failOpen(e, err)
 	}
+	n.closeFailed(e)
 	return err
+}
+
+// closeFailed force-closes a funded channel that failed: our latest
+// commitment is the only way back to our funds without the peer.
+//
+// BOLT 1: "The receiving node: upon receiving error: ... MUST fail the
+// channel referred to by channel_id" and BOLT 5: failing a channel means
+// "broadcasting its last commitment transaction". Not after data loss:
+// that commitment is revoked.
+func (n *Node) closeFailed(e *chanEntry) {
+	st := e.m.State()
+	if st.Phase != channel.PhaseFailed || st.DataLoss || st.ID.IsZero() || st.LocalSig == (lnwire.Sig{}) {
+		return
+	}
+	if n.cfg.Chain == nil {
+		return
+	}
+	n.log.Warn("channel failed: force closing", "channel", st.ID, "reason", st.FailReason)
+	if err := n.step(e, channel.ForceClose{}); err != nil {
+		n.log.Error("force close failed channel", "channel", st.ID, "err", err)
+	}
 }
 
 // apply carries out one step's output with chans.mu held: the state is
@@ -43,7 +65,7 @@ func (n *Node) step(e *chanEntry, ev channel.Event) error {
 // the step (an opening's temporary id changes when funding is known).
 func (n *Node) apply(e *chanEntry, before lnwire.ChannelID, out *channel.Output) error {
 	if out.Persist {
-		if serr := n.saveChannel(e.m); serr != nil {
+		if serr := n.saveChannel(e.m, out.RemoteCommit); serr != nil {
 			// DESIGN.md: storage that fails to write stops the channel:
 			// nothing is sent on unsaved state.
 			n.log.Error("channel state not saved; not sending", "channel", e.m.ID(), "err", serr)
@@ -98,9 +120,14 @@ func (n *Node) effect(e *chanEntry, eff channel.Effect) error {
 	case channel.ReleaseFunding:
 		n.releaseFunding(e, f.LeaseID)
 	case channel.WatchFunding:
+		if err := n.ensureSpendWatch(e); err != nil {
+			return err
+		}
 		return n.watchFunding(e, f)
 	case channel.PublishClose:
 		return n.publishClose(e, f)
+	case channel.PublishCommitment:
+		return n.publishCommitment(e, f)
 	case channel.Notify:
 		n.notify(e, f)
 	}

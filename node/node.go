@@ -73,6 +73,8 @@ type Node struct {
 
 	wallet     *wallet.Wallet
 	stopWallet context.CancelFunc
+	// stopBlocks ends the block loop that drives on-chain resolutions.
+	stopBlocks context.CancelFunc
 
 	chans channels
 	pay   *payments // nil until the wallet is unlocked

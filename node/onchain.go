@@ -158,13 +158,15 @@ func (n *Node) ListTransactions() ([]wallet.TxRecord, error) {
 // dropped, since they were authenticated with the identity key.
 func (n *Node) LockWallet() error {
 	n.mu.Lock()
-	stop := n.stopWallet
+	stop, stopBlocks := n.stopWallet, n.stopBlocks
 	slots := n.peers
-	n.ring, n.identity, n.wallet, n.stopWallet = nil, nil, nil, nil
+	n.ring, n.identity, n.wallet, n.stopWallet, n.stopBlocks = nil, nil, nil, nil, nil
 	n.peers = map[string]*peerSlot{}
 	n.mu.Unlock()
-	if stop != nil {
-		stop()
+	for _, f := range []context.CancelFunc{stop, stopBlocks} {
+		if f != nil {
+			f()
+		}
 	}
 	for _, s := range slots {
 		close(s.stop)

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -132,6 +133,13 @@ func (n *Node) unlockWith(entropy []byte) error {
 		return err
 	}
 	if err := n.loadChannels(ring); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n.mu.Lock()
+	n.stopBlocks = cancel
+	n.mu.Unlock()
+	if err := n.watchBlocks(ctx); err != nil {
 		return err
 	}
 	n.resumePayments()

@@ -139,16 +139,13 @@ func (e *engine) closeChannel(raw json.RawMessage) (any, error) {
 	if err := json.Unmarshal(raw, &p); err != nil || p.ChannelPoint == "" || p.SatPerVbyte < 0 {
 		return nil, apiErr(codeInvalidArgument, fmt.Errorf("closeChannel: want {channelPoint, satPerVbyte >= 0}"))
 	}
-	if p.Force {
-		return nil, apiErr(codeInvalidArgument, fmt.Errorf("closeChannel: force close is not available yet"))
-	}
 	n, err := e.theNode()
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	txid, err := n.CloseChannel(ctx, p.ChannelPoint, uint32(p.SatPerVbyte*250))
+	txid, err := n.CloseChannel(ctx, p.ChannelPoint, uint32(p.SatPerVbyte*250), p.Force)
 	if err != nil {
 		return nil, err
 	}

@@ -138,7 +138,7 @@ func (m *Machine) onFundingCreated(s *State, msg *lnwire.FundingCreated, out *Ou
 	if err != nil {
 		return err
 	}
-	sig, _, err := m.signRemote(s, b)
+	sig, _, err := m.signRemote(s, b, out)
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,23 @@ func (s *State) remotePoint(n uint64) (*btcec.PublicKey, error) {
 
 // build constructs holder's commitment number n holding view v.
 func (m *Machine) build(s *State, holder Side, n uint64, v *view) (*built, error) {
+	var point *btcec.PublicKey
+	var err error
+	if holder == Local {
+		point, err = m.keys.Point(n)
+	} else {
+		point, err = s.remotePoint(n)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s commitment %d: %w", holder, n, err)
+	}
+	return m.buildAt(s, holder, n, v, point)
+}
+
+// buildAt constructs holder's commitment n for the per-commitment point
+// given: on-chain resolution rebuilds revoked peer commitments, whose
+// points come from their revealed secrets.
+func (m *Machine) buildAt(s *State, holder Side, n uint64, v *view, point *btcec.PublicKey) (*built, error) {
 	theirs, err := s.RemoteKeys.basepoints()
 	if err != nil {
 		return nil, err
@@ -68,25 +85,19 @@ func (m *Machine) build(s *State, holder Side, n uint64, v *view) (*built, error
 		Obscurer:        s.Obscurer,
 		FeeratePerKw:    v.feerate,
 	}
-	var point *btcec.PublicKey
 	if holder == Local {
-		point, err = m.keys.Point(n)
 		p.LocalFundingKey, p.RemoteFundingKey = m.keys.Funding.PubKey(), theirFunding
 		p.LocalIsOpener = s.Opener
 		p.ToSelfDelay = s.Remote.ToSelfDelay
 		p.DustLimitSat = s.Local.DustLimitSat
 		p.ToLocalMsat, p.ToRemoteMsat = uint64(v.ourMsat), uint64(v.theirMsat)
 	} else {
-		point, err = s.remotePoint(n)
 		p.LocalFundingKey, p.RemoteFundingKey = theirFunding, m.keys.Funding.PubKey()
 		p.LocalIsOpener = !s.Opener
 		p.ToSelfDelay = s.Local.ToSelfDelay
 		p.DustLimitSat = s.Remote.DustLimitSat
 		p.ToLocalMsat, p.ToRemoteMsat = uint64(v.theirMsat), uint64(v.ourMsat)
 		ours, theirs = theirs, ours
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s commitment %d: %w", holder, n, err)
 	}
 	ck, err := script.DeriveCommitKeys(s.Type, point, ours, theirs)
 	if err != nil {

@@ -30,6 +30,11 @@ type CloseState struct {
 	Txid     chainhash.Hash
 	LocalSat int64
 	Height   uint32
+	// Kind is how the channel closed, in lncli's words
+	// (COOPERATIVE_CLOSE, LOCAL_FORCE_CLOSE, REMOTE_FORCE_CLOSE,
+	// BREACH_CLOSE); Force marks a unilateral close in progress.
+	Kind  string `json:",omitempty"`
+	Force bool   `json:",omitempty"`
 }
 
 // resetNegotiation restarts the fee negotiation after a reconnect.

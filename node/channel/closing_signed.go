@@ -146,6 +146,7 @@ func (m *Machine) onClosingConfirmed(s *State, e ClosingConfirmed, out *Output) 
 	}
 	s.Phase = PhaseClosed
 	s.Close.Height = e.Height
+	s.Close.Kind = "COOPERATIVE_CLOSE"
 	out.Persist = true
 	out.effect(Notify{Change: ChangeState})
 	return nil

@@ -47,7 +47,7 @@ func (m *Machine) maybeSign(s *State, out *Output) error {
 	if !any {
 		return nil
 	}
-	msg, err := m.signNext(s, n)
+	msg, err := m.signNext(s, n, out)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (m *Machine) maybeSign(s *State, out *Output) error {
 }
 
 // signNext builds and signs the peer's commitment n.
-func (m *Machine) signNext(s *State, n uint64) (*lnwire.CommitmentSigned, error) {
+func (m *Machine) signNext(s *State, n uint64, out *Output) (*lnwire.CommitmentSigned, error) {
 	v, err := s.viewOf(Remote, n)
 	if err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func (m *Machine) signNext(s *State, n uint64) (*lnwire.CommitmentSigned, error)
 	if err != nil {
 		return nil, err
 	}
-	sig, htlcSigs, err := m.signRemote(s, b)
+	sig, htlcSigs, err := m.signRemote(s, b, out)
 	if err != nil {
 		return nil, err
 	}

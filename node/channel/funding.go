@@ -7,6 +7,10 @@ import (
 	"lnwasm/node/script"
 )
 
+// FundingPkScript is the funding output's P2WSH script, which a light
+// client watches to see the channel close.
+func (m *Machine) FundingPkScript() ([]byte, error) { return m.fundingPkScript(m.st) }
+
 // fundingPkScript is the funding output's P2WSH script.
 func (m *Machine) fundingPkScript(s *State) ([]byte, error) {
 	theirs, err := s.RemoteKeys.Funding.PubKey()
@@ -39,7 +43,7 @@ func (m *Machine) onFundingReady(s *State, e FundingReady, out *Output) error {
 	if err != nil {
 		return fmt.Errorf("funding ready: %w", err)
 	}
-	sig, _, err := m.signRemote(s, b)
+	sig, _, err := m.signRemote(s, b, out)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ type Info struct {
 	CloseLocalSat int64
 	CloseHeight   uint32
 	WeClosed      bool
+	CloseKind     string
 	FailReason    string
 	DataLoss      bool
 }
@@ -51,9 +52,10 @@ func (m *Machine) Info() Info {
 		Phase: s.Phase, Type: s.Type, Opener: s.Opener, CapacitySat: s.FundingSat,
 		SCID: uint64(s.SCID), FundingHeight: s.FundingHeight, MinimumDepth: s.MinimumDepth,
 		CloseLocalSat: s.Close.LocalSat, CloseHeight: s.Close.Height, WeClosed: s.Close.WeInitiated,
+		CloseKind:  s.Close.Kind,
 		FailReason: s.FailReason, DataLoss: s.DataLoss,
 	}
-	if len(s.Close.Tx) > 0 {
+	if len(s.Close.Tx) > 0 || s.Close.Force {
 		in.ClosingTxid = s.Close.Txid.String()
 	}
 	v, err := s.viewOf(Local, s.LocalNumber)

@@ -68,6 +68,10 @@ type Output struct {
 	Effects []Effect
 	// Added is the id of the HTLC an AddHTLC event offered.
 	Added uint64
+	// RemoteCommit, when set, is a peer commitment we signed in this
+	// step: the host saves it with the state, since it is how the
+	// commitment is recognised on-chain once the peer has revoked it.
+	RemoteCommit *RemoteCommit
 }
 
 // Effect is something only the host can do.
@@ -142,6 +146,12 @@ func (m *Machine) apply(s *State, ev Event, out *Output) error {
 		return m.onClose(s, e, out)
 	case ClosingConfirmed:
 		return m.onClosingConfirmed(s, e, out)
+	case ForceClose:
+		return m.onForceClose(s, out)
+	case FundingSpent:
+		return m.onFundingSpent(s, e, out)
+	case Resolved:
+		return m.onResolved(s, e, out)
 	}
 	return fmt.Errorf("channel: unknown event %T", ev)
 }

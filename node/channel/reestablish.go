@@ -196,7 +196,7 @@ func (m *Machine) retransmit(s *State, revoke, commit bool, out *Output) error {
 				out.Msgs = append(out.Msgs, u.message(s.ID))
 			}
 		}
-		msg, err := m.signNext(s, s.RemoteNumber)
+		msg, err := m.signNext(s, s.RemoteNumber, out)
 		if err != nil {
 			return err
 		}

@@ -46,8 +46,10 @@ func htlcTx(s *State, b *built, o script.HTLCOutput) (*wire.MsgTx, error) {
 }
 
 // signRemote signs the peer's commitment b and each of its HTLC
-// transactions, in output order, as commitment_signed carries them.
-func (m *Machine) signRemote(s *State, b *built) (lnwire.Sig, []lnwire.Sig, error) {
+// transactions, in output order, as commitment_signed carries them, and
+// records what it signed in out (the revocation log's entry for b).
+func (m *Machine) signRemote(s *State, b *built, out *Output) (lnwire.Sig, []lnwire.Sig, error) {
+	out.RemoteCommit = recordOf(b)
 	sig, err := signInput(b.commit.Tx, b.commit.FundingScript, s.FundingSat, txscript.SigHashAll, m.keys.Funding)
 	if err != nil {
 		return sig, nil, fmt.Errorf("sign remote commitment %d: %w", b.number, err)

@@ -23,6 +23,8 @@ import (
 //	Negotiating --closing_signed agreed--> Closing
 //	Closing --closing tx confirmed--> Closed
 //	any --error sent or received--> Failed
+//	funded --ForceClose, or a commitment spends the funding--> ForceClosing
+//	ForceClosing --node/onchain resolved every output--> Closed
 //
 // Opening, AwaitFundingCreated and FundingSent are abandoned, not failed,
 // on disconnect: no funds are committed until funding_signed.
@@ -40,10 +42,15 @@ const (
 	PhaseClosing
 	PhaseClosed
 	PhaseFailed
+	// PhaseForceClosing: a commitment transaction spent the funding
+	// output (or we broadcast ours); node/onchain is sweeping. It comes
+	// last because phases are persisted by number.
+	PhaseForceClosing
 )
 
 var phaseNames = [...]string{"opening", "await_funding_created", "funding_sent",
-	"pending_open", "active", "shutting_down", "negotiating", "closing", "closed", "failed"}
+	"pending_open", "active", "shutting_down", "negotiating", "closing", "closed", "failed",
+	"force_closing"}
 
 // String names the phase as the JS API reports it.
 func (p Phase) String() string {

@@ -10,7 +10,9 @@
 //     option_anchors with zero-fee HTLC transactions);
 //   - transaction templates: the commitment (trimming, fee, anchors, BIP69
 //     and CLTV output order, obscured number), HTLC-timeout and
-//     HTLC-success, and the mutual close;
+//     HTLC-success, the mutual close, and the BOLT 5 sweeps of a closed
+//     channel's outputs (BuildSweep, SignSweepInput and the witness of
+//     each branch we can spend alone);
 //   - weights and fees from Appendix A, and the sighash rules;
 //   - signing and verifying the inputs of those transactions
 //     (deterministic RFC6979), and assembling their witnesses.
@@ -23,6 +25,7 @@
 // generation and the compact revocation store live in node/keys), the
 // wire form of signatures (node/lnwire converts *ecdsa.Signature to and
 // from its 64-byte compact form), channel state and what may be signed
-// when (node/channel), or watching the chain and sweeping outputs
-// (node/onchain, which spends the scripts defined here).
+// when (node/channel), or watching the chain and deciding what to sweep
+// when, at what feerate and in which batches (node/onchain, which builds
+// its sweeps here).
 package script

@@ -24,6 +24,8 @@ type Lnd struct {
 	bin    string // directory with lnd and lncli
 	cmd    *exec.Cmd
 	exited chan struct{}
+	args   []string
+	log    *os.File
 }
 
 // StartLnd starts lnd against b and waits until it answers getinfo;
@@ -38,7 +40,7 @@ func StartLnd(ctx context.Context, binDir, dir, alias string, b *Btcd, log *os.F
 		ports[i] = p
 	}
 	l := &Lnd{
-		Alias: alias, Dir: dir, bin: binDir, exited: make(chan struct{}),
+		Alias: alias, Dir: dir, bin: binDir,
 		P2PAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])),
 		RPCAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1])),
 	}
@@ -52,19 +54,30 @@ func StartLnd(ctx context.Context, binDir, dir, alias string, b *Btcd, log *os.F
 		"--externalip=" + l.P2PAddr, "--accept-keysend", "--protocol.wumbo-channels",
 		"--trickledelay=50", "--bitcoin.defaultchanconfs=1",
 	}
-	args = append(args, extra...)
-	l.cmd = exec.Command(filepath.Join(binDir, "lnd"), args...)
-	l.cmd.Stdout, l.cmd.Stderr = log, log
-	detach(l.cmd)
-	if err := l.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start lnd %s: %w", alias, err)
-	}
-	go func() { _ = l.cmd.Wait(); close(l.exited) }()
-	if err := l.waitReady(ctx); err != nil {
-		l.Stop()
+	l.args, l.log = append(args, extra...), log
+	if err := l.start(ctx); err != nil {
 		return nil, err
 	}
 	return l, nil
+}
+
+// start runs lnd with l.args and waits until it is ready.
+func (l *Lnd) start(ctx context.Context) error {
+	l.exited = make(chan struct{})
+	l.cmd = exec.Command(filepath.Join(l.bin, "lnd"), l.args...)
+	l.cmd.Stdout, l.cmd.Stderr = l.log, l.log
+	detach(l.cmd)
+	if err := l.cmd.Start(); err != nil {
+		return fmt.Errorf("start lnd %s: %w", l.Alias, err)
+	}
+	exited := l.exited
+	cmd := l.cmd
+	go func() { _ = cmd.Wait(); close(exited) }()
+	if err := l.waitReady(ctx); err != nil {
+		l.Stop()
+		return err
+	}
+	return nil
 }
 
 // waitReady polls getinfo until lnd answers and has synced to btcd.

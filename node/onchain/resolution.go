@@ -1,0 +1,270 @@
+package onchain
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
+
+	"lnwasm/node/channel"
+	"lnwasm/node/script"
+)
+
+const resolutionVersion = 1
+
+// Resolution is the on-chain resolution of one channel: the commitment
+// that closed it and the claims on its outputs. It is persisted as JSON.
+type Resolution struct {
+	Version      int
+	ChannelPoint string
+	Kind         string
+	// Unknown marks a peer commitment we had no record of (data loss).
+	Unknown      bool `json:",omitempty"`
+	Anchors      bool `json:",omitempty"`
+	CommitTxid   chainhash.Hash
+	CommitHeight uint32
+	Claims       []*Claim
+	// Txs are our transactions in flight by txid (serialized), rebroadcast
+	// every block until they confirm or lose a race.
+	Txs map[string][]byte `json:",omitempty"`
+	// SweptSat is what our confirmed sweeps paid to the wallet.
+	SweptSat   int64
+	Done       bool
+	DoneHeight uint32
+}
+
+// Learned is a preimage revealed on-chain by the peer's spend of an HTLC
+// we offered: our payment succeeded.
+type Learned struct {
+	PaymentHash, Preimage [32]byte
+}
+
+// Watch is an outpoint the host must report the spend of.
+type Watch struct {
+	OutPoint wire.OutPoint
+	PkScript []byte
+}
+
+// Encode is the persisted form.
+func (r *Resolution) Encode() ([]byte, error) { return json.Marshal(r) }
+
+// Decode reads a persisted resolution.
+func Decode(b []byte) (*Resolution, error) {
+	var r Resolution
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("decode resolution: %w", err)
+	}
+	if r.Version != resolutionVersion {
+		return nil, fmt.Errorf("decode resolution: version %d, want %d", r.Version, resolutionVersion)
+	}
+	return &r, nil
+}
+
+// Watches lists the outpoints whose spends matter: every open claim.
+func (r *Resolution) Watches() []Watch {
+	var w []Watch
+	for _, c := range r.Claims {
+		if !c.Done {
+			w = append(w, Watch{OutPoint: c.OutPoint, PkScript: c.PkScript})
+		}
+	}
+	return w
+}
+
+// Step builds what may be broadcast for the block after height: pre-signed
+// second-level transactions that matured, and one sweep of every other
+// mature claim to dest at feerate. It returns every transaction of ours
+// still in flight (old ones again: a light client cannot see a mempool).
+// The caller persists the resolution before broadcasting.
+func (r *Resolution) Step(height uint32, k *channel.LocalKeys, dest []byte, feerate uint32) ([]*wire.MsgTx, error) {
+	if r.Txs == nil {
+		r.Txs = map[string][]byte{}
+	}
+	var batch []*Claim
+	for _, c := range r.Claims {
+		if c.Done || c.WatchOnly || c.SweepTxid != (chainhash.Hash{}) || c.MatureHeight > height+1 {
+			continue
+		}
+		if c.SecondLevel != nil {
+			r.keep(c, c.SecondLevel)
+			continue
+		}
+		batch = append(batch, c)
+	}
+	if err := r.sweep(batch, k, dest, feerate); err != nil {
+		return r.inFlight(), err
+	}
+	return r.inFlight(), nil
+}
+
+// sweep signs one transaction spending every claim of batch.
+func (r *Resolution) sweep(batch []*Claim, k *channel.LocalKeys, dest []byte, feerate uint32) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	ins := make([]script.SweepInput, 0, len(batch))
+	for _, c := range batch {
+		in, err := c.input(k)
+		if err != nil {
+			return err
+		}
+		ins = append(ins, in)
+	}
+	tx, _, err := script.BuildSweep(ins, dest, feerate)
+	if errors.Is(err, script.ErrSweepDust) {
+		// Worth less than its fee: nothing to gain, and nothing to wait for.
+		for _, c := range batch {
+			c.WatchOnly = true
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sweep %d outputs: %w", len(batch), err)
+	}
+	var buf bytes.Buffer
+	if err := tx.Serialize(&buf); err != nil {
+		return err
+	}
+	for _, c := range batch {
+		r.keep(c, buf.Bytes())
+	}
+	return nil
+}
+
+// keep records raw as c's spend in flight.
+func (r *Resolution) keep(c *Claim, raw []byte) {
+	var tx wire.MsgTx
+	if tx.Deserialize(bytes.NewReader(raw)) != nil {
+		return
+	}
+	c.SweepTxid = tx.TxHash()
+	r.Txs[c.SweepTxid.String()] = raw
+}
+
+// inFlight decodes the transactions still waiting to confirm.
+func (r *Resolution) inFlight() []*wire.MsgTx {
+	var out []*wire.MsgTx
+	for _, raw := range r.Txs {
+		var tx wire.MsgTx
+		if tx.Deserialize(bytes.NewReader(raw)) == nil {
+			out = append(out, &tx)
+		}
+	}
+	return out
+}
+
+// Spent takes the confirmed spend of a claim's outpoint: ours, or the
+// peer's (which undoes any sweep of ours sharing that input, and may
+// reveal a preimage or create a second-level output to claim).
+func (r *Resolution) Spent(op wire.OutPoint, tx *wire.MsgTx, inIndex, height uint32) []Learned {
+	c := r.find(op)
+	if c == nil || c.Done {
+		return nil
+	}
+	txid := tx.TxHash()
+	c.Done, c.SpentBy, c.SpentHeight = true, txid, height
+	ours := txid == c.SweepTxid
+	if ours && c.SecondLevel == nil {
+		r.credit(txid, tx)
+	}
+	if !ours && c.SweepTxid != (chainhash.Hash{}) {
+		r.drop(c.SweepTxid)
+	}
+	if ours && c.SecondLevel != nil || !ours && r.Kind == KindBreach {
+		r.follow(c, txid, tx, inIndex, height)
+	}
+	var learned []Learned
+	if !ours && c.Offered {
+		if p, ok := preimageIn(tx.TxIn[inIndex].Witness, c.PaymentHash); ok {
+			learned = append(learned, Learned{PaymentHash: c.PaymentHash, Preimage: p})
+		}
+	}
+	r.checkDone(height)
+	return learned
+}
+
+// credit counts a confirmed sweep of ours once.
+func (r *Resolution) credit(txid chainhash.Hash, tx *wire.MsgTx) {
+	if _, ok := r.Txs[txid.String()]; !ok {
+		return
+	}
+	delete(r.Txs, txid.String())
+	for _, o := range tx.TxOut {
+		r.SweptSat += o.Value
+	}
+}
+
+// drop forgets a sweep that lost one of its inputs to the peer: its other
+// claims are swept again without it at the next Step.
+func (r *Resolution) drop(txid chainhash.Hash) {
+	delete(r.Txs, txid.String())
+	for _, o := range r.Claims {
+		if o.SweepTxid == txid && !o.Done {
+			o.SweepTxid = chainhash.Hash{}
+		}
+	}
+}
+
+// follow adds the claim on the second-level output that spent c: ours
+// after the delay, or a revoked one at once.
+func (r *Resolution) follow(c *Claim, txid chainhash.Hash, tx *wire.MsgTx, inIndex, height uint32) {
+	if c.Next == nil {
+		return
+	}
+	idx := uint32(0)
+	if r.Kind == KindBreach {
+		// Anchors second-level transactions may be batched with
+		// SIGHASH_SINGLE: input i pays output i.
+		idx = inIndex
+	}
+	if int(idx) >= len(tx.TxOut) {
+		return
+	}
+	pk, err := script.P2WSH(c.Next.WitnessScript)
+	if err != nil || !bytes.Equal(pk, tx.TxOut[idx].PkScript) {
+		return
+	}
+	n := *c.Next
+	n.OutPoint = wire.OutPoint{Hash: txid, Index: idx}
+	n.ValueSat, n.PkScript = tx.TxOut[idx].Value, pk
+	n.MatureHeight = height + uint32(n.CSV)
+	r.Claims = append(r.Claims, &n)
+	if c.SecondLevel != nil {
+		delete(r.Txs, txid.String())
+	}
+}
+
+// checkDone ends the resolution once every claim is settled.
+func (r *Resolution) checkDone(height uint32) {
+	for _, c := range r.Claims {
+		if !c.Done {
+			return
+		}
+	}
+	r.Done, r.DoneHeight = true, height
+}
+
+func (r *Resolution) find(op wire.OutPoint) *Claim {
+	for _, c := range r.Claims {
+		if c.OutPoint == op {
+			return c
+		}
+	}
+	return nil
+}
+
+// preimageIn finds the preimage of hash among a witness's items.
+func preimageIn(w wire.TxWitness, hash [32]byte) ([32]byte, bool) {
+	for _, item := range w {
+		if len(item) == 32 && sha256.Sum256(item) == hash {
+			var p [32]byte
+			copy(p[:], item)
+			return p, true
+		}
+	}
+	return [32]byte{}, false
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 
 	"lnwasm/chain"
@@ -14,6 +15,7 @@ import (
 	"lnwasm/node/invoice"
 	"lnwasm/node/lnwire"
 	"lnwasm/node/onchain"
+	"lnwasm/node/pay"
 	"lnwasm/node/store"
 )
 
@@ -71,10 +73,11 @@ func (n *Node) loadResolution(id lnwire.ChannelID) (*onchain.Resolution, error) 
 // preimageOf is the preimage of one of our invoices, which lets us claim
 // an HTLC paying it on-chain.
 func (n *Node) preimageOf(hash [32]byte) ([32]byte, bool) {
-	if n.pay == nil {
+	ps, err := n.payments()
+	if err != nil {
 		return [32]byte{}, false
 	}
-	rec, err := n.pay.invoices.Get(hash)
+	rec, err := ps.invoices.Get(hash)
 	if err != nil || rec == nil || rec.State == invoice.StateCanceled {
 		return [32]byte{}, false
 	}
@@ -217,11 +220,27 @@ func (n *Node) onClaimSpent(e *chanEntry, d chain.SpendDetail) {
 	if e.res == nil {
 		return
 	}
-	learned := e.res.Spent(d.SpentOutPoint, d.SpendingTx, d.SpenderInIndex, d.SpendingHeight)
-	for _, l := range learned {
-		n.log.Info("preimage learned on-chain", "hash", fmt.Sprintf("%x", l.PaymentHash))
-	}
+	outcomes := e.res.Spent(d.SpentOutPoint, d.SpendingTx, d.SpenderInIndex, d.SpendingHeight)
 	n.advance(e, n.tipHeight())
+	for _, o := range outcomes {
+		n.htlcOnChain(e, o)
+	}
+}
+
+// htlcOnChain tells the payer how an HTLC of ours ended on-chain.
+func (n *Node) htlcOnChain(e *chanEntry, o onchain.Outcome) {
+	n.log.Info("HTLC resolved on-chain", "channel", e.m.ID(), "htlc", o.HTLCID,
+		"hash", fmt.Sprintf("%x", o.PaymentHash), "fulfilled", o.Fulfilled)
+	ps, err := n.payments()
+	if err != nil {
+		return
+	}
+	ref := pay.HTLCRef{Channel: e.m.ID(), ID: o.HTLCID}
+	if o.Fulfilled {
+		ps.payer.Settled(ref, o.PaymentHash, o.AmountMsat, o.Preimage)
+		return
+	}
+	ps.payer.Failed(ref, o.PaymentHash, o.AmountMsat, nil, 0)
 }
 
 // finishResolution closes the channel once its resolution is done.
@@ -348,4 +367,39 @@ func (n *Node) resumeResolution(e *chanEntry) {
 	if st.Phase == channel.PhaseForceClosing {
 		n.rebroadcastCommitment(e)
 	}
+}
+
+// ClaimInfo is one output a force-closed channel still owes us, as a
+// wallet shows it: what it is, how much, and from which block it can be
+// (or was) swept.
+type ClaimInfo struct {
+	What         string
+	ValueSat     int64
+	MatureHeight uint32
+	SweepTxid    string
+	Done         bool
+	WatchOnly    bool
+}
+
+// Claims lists the on-chain claims of a force-closed channel (nil while
+// no commitment has confirmed).
+func (n *Node) Claims(point string) ([]ClaimInfo, error) {
+	e, err := n.findChannel(point)
+	if err != nil {
+		return nil, err
+	}
+	n.chans.mu.Lock()
+	defer n.chans.mu.Unlock()
+	if e.res == nil {
+		return nil, nil
+	}
+	out := make([]ClaimInfo, 0, len(e.res.Claims))
+	for _, c := range e.res.Claims {
+		ci := ClaimInfo{What: c.What, ValueSat: c.ValueSat, MatureHeight: c.MatureHeight, Done: c.Done, WatchOnly: c.WatchOnly}
+		if c.SweepTxid != (chainhash.Hash{}) {
+			ci.SweepTxid = c.SweepTxid.String()
+		}
+		out = append(out, ci)
+	}
+	return out, nil
 }

@@ -73,6 +73,8 @@ type Claim struct {
 	// HTLC claims: the payment, and whether we offered it.
 	PaymentHash [32]byte `json:",omitempty"`
 	Offered     bool     `json:",omitempty"`
+	HTLCID      uint64   `json:",omitempty"`
+	AmountMsat  uint64   `json:",omitempty"`
 	Preimage    [32]byte `json:",omitempty"`
 	HasPreimage bool     `json:",omitempty"`
 	// WatchOnly claims are outputs we cannot spend now (an HTLC we got

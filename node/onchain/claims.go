@@ -49,7 +49,7 @@ func (r *Resolution) claimLocal(m *channel.Machine, lc *channel.LocalCommitment,
 func (r *Resolution) htlcClaim(tx *wire.MsgTx, o script.HTLCOutput) *Claim {
 	return &Claim{OutPoint: wire.OutPoint{Hash: r.CommitTxid, Index: o.Index}, ValueSat: tx.TxOut[o.Index].Value,
 		PkScript: pkOf(tx, o.Index), What: "htlc", WitnessScript: o.WitnessScript,
-		PaymentHash: o.PaymentHash, Anchors: r.Anchors}
+		PaymentHash: o.PaymentHash, Anchors: r.Anchors, HTLCID: o.ID >> 1, AmountMsat: o.AmountMsat}
 }
 
 // secondLevel signs the HTLC-timeout (an HTLC we offered) or HTLC-success

@@ -37,10 +37,14 @@ type Resolution struct {
 	DoneHeight uint32
 }
 
-// Learned is a preimage revealed on-chain by the peer's spend of an HTLC
-// we offered: our payment succeeded.
-type Learned struct {
-	PaymentHash, Preimage [32]byte
+// Outcome is how an HTLC we offered ended on-chain: fulfilled (the peer
+// revealed the preimage spending it) or failed (it came back to us).
+type Outcome struct {
+	HTLCID      uint64
+	AmountMsat  uint64
+	PaymentHash [32]byte
+	Preimage    [32]byte
+	Fulfilled   bool
 }
 
 // Watch is an outpoint the host must report the spend of.
@@ -160,7 +164,7 @@ func (r *Resolution) inFlight() []*wire.MsgTx {
 // Spent takes the confirmed spend of a claim's outpoint: ours, or the
 // peer's (which undoes any sweep of ours sharing that input, and may
 // reveal a preimage or create a second-level output to claim).
-func (r *Resolution) Spent(op wire.OutPoint, tx *wire.MsgTx, inIndex, height uint32) []Learned {
+func (r *Resolution) Spent(op wire.OutPoint, tx *wire.MsgTx, inIndex, height uint32) []Outcome {
 	c := r.find(op)
 	if c == nil || c.Done {
 		return nil
@@ -177,14 +181,15 @@ func (r *Resolution) Spent(op wire.OutPoint, tx *wire.MsgTx, inIndex, height uin
 	if ours && c.SecondLevel != nil || !ours && r.Kind == KindBreach {
 		r.follow(c, txid, tx, inIndex, height)
 	}
-	var learned []Learned
-	if !ours && c.Offered {
-		if p, ok := preimageIn(tx.TxIn[inIndex].Witness, c.PaymentHash); ok {
-			learned = append(learned, Learned{PaymentHash: c.PaymentHash, Preimage: p})
-		}
-	}
 	r.checkDone(height)
-	return learned
+	if !c.Offered || c.What != "htlc" {
+		return nil
+	}
+	o := Outcome{HTLCID: c.HTLCID, AmountMsat: c.AmountMsat, PaymentHash: c.PaymentHash}
+	if !ours {
+		o.Preimage, o.Fulfilled = preimageIn(tx.TxIn[inIndex].Witness, c.PaymentHash)
+	}
+	return []Outcome{o}
 }
 
 // credit counts a confirmed sweep of ours once.

@@ -22,7 +22,7 @@ func (w *Wallet) recordPending(p plan) error {
 	if p.change != nil {
 		change = p.change.Value
 	}
-	rec := TxRecord{Txid: p.tx.TxHash(), AmountSat: change - in, FeeSat: in - out, Sent: true}
+	rec := TxRecord{Txid: p.tx.TxHash(), AmountSat: change - in, FeeSat: in + p.foreignIn - out, Sent: true}
 	var raw bytes.Buffer
 	if err := p.tx.Serialize(&raw); err != nil {
 		return err

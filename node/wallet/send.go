@@ -129,6 +129,9 @@ type plan struct {
 	inputs []UTXO
 	change *UTXO
 	fee    int64
+	// foreignIn is the value of tx's inputs that are not ours (AddFeeInputs'
+	// caller's), so the recorded fee counts them.
+	foreignIn int64
 }
 
 // plan selects coins largest first and lays out the transaction.

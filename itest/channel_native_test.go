@@ -52,11 +52,16 @@ func hubChannel(t testing.TB, d *devnet.Devnet, point string) (*lndChannel, erro
 // nativeNode is our node, native, on the playground's chain, dialing lnd
 // over plain TCP, with a funded wallet.
 func nativeNode(t testing.TB, d *devnet.Devnet, log *slog.Logger, fundSat int64) (*node.Node, *chain.Neutrino) {
+	return nativeNodeOn(t, d, log, fundSat, store.NewMemory())
+}
+
+// nativeNodeWith builds our native node on st with a backend of its own.
+func nativeNodeWith(t testing.TB, d *devnet.Devnet, log *slog.Logger, st store.Store) (*node.Node, *chain.Neutrino) {
 	t.Helper()
 	backend := nativeBackend(t, d, log)
 	var dialer net.Dialer
 	n, err := node.New(node.Config{
-		Network: &chaincfg.RegressionNetParams, Store: store.NewMemory(), Logger: log, Chain: backend,
+		Network: &chaincfg.RegressionNetParams, Store: st, Logger: log, Chain: backend,
 		Scrypt: keys.ScryptParams{LogN: 10, R: 8, P: 1},
 		Dial: func(ctx context.Context, addr string) (net.Conn, error) {
 			return dialer.DialContext(ctx, "tcp", addr)
@@ -65,6 +70,13 @@ func nativeNode(t testing.TB, d *devnet.Devnet, log *slog.Logger, fundSat int64)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return n, backend
+}
+
+// nativeNodeOn is nativeNode on a given store.
+func nativeNodeOn(t testing.TB, d *devnet.Devnet, log *slog.Logger, fundSat int64, st store.Store) (*node.Node, *chain.Neutrino) {
+	t.Helper()
+	n, backend := nativeNodeWith(t, d, log, st)
 	if _, err := n.CreateWallet("correct horse", ""); err != nil {
 		t.Fatal(err)
 	}

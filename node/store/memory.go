@@ -118,3 +118,19 @@ func (t *memTx) ForEach(bucket []byte, fn func(k, v []byte) error) error {
 	}
 	return nil
 }
+
+// Clone is a deep copy of the store as it is now: tests restore it later
+// to make a node that lost its recent state.
+func (m *Memory) Clone() *Memory {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	c := NewMemory()
+	for b, kv := range m.buckets {
+		ckv := make(map[string][]byte, len(kv))
+		for k, v := range kv {
+			ckv[k] = bytes.Clone(v)
+		}
+		c.buckets[b] = ckv
+	}
+	return c
+}

@@ -146,8 +146,24 @@ func TestNativeForceClose(t *testing.T) {
 			b, _ := n.WalletBalance()
 			return b.ConfirmedSat > before.ConfirmedSat+350_000, fmt.Sprintf("%+v", b)
 		})
-		blocks := mineUntilSpent(t, d, backend, commit, 200)
-		t.Logf("HTLC timeout sweep broadcast %d blocks later", blocks)
+		var htlc node.ClaimInfo
+		for _, c := range mustClaims(t, n, point) {
+			if c.What == "htlc" {
+				htlc = c
+			}
+		}
+		if htlc.MatureHeight == 0 || htlc.WatchOnly {
+			t.Fatalf("no HTLC timeout claim: %+v", mustClaims(t, n, point))
+		}
+		// Up to two blocks before the HTLC's expiry nothing is swept.
+		h, _ := d.Btcd.Height()
+		mineWait(t, d, backend, uint32(int64(htlc.MatureHeight)-h-2))
+		time.Sleep(2 * time.Second)
+		if spenderInMempool(d, commit) != nil {
+			t.Fatalf("HTLC swept before its expiry (matures at %d)", htlc.MatureHeight)
+		}
+		blocks := mineUntilSpent(t, d, backend, commit, 3)
+		t.Logf("HTLC (%d sat) timed out at height %d, %d blocks after the one before expiry", htlc.ValueSat, htlc.MatureHeight, blocks)
 		mineWait(t, d, backend, 1)
 		c := waitResolved(t, n, point, "REMOTE_FORCE_CLOSE", before.ConfirmedSat)
 		if c.CloseLocalSat < 395_000 {
@@ -174,4 +190,14 @@ func inMempool(d *devnet.Devnet, txid string) bool {
 		}
 	}
 	return false
+}
+
+// mustClaims is our node's claims on a force-closed channel.
+func mustClaims(t testing.TB, n *node.Node, point string) []node.ClaimInfo {
+	t.Helper()
+	c, err := n.Claims(point)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -403,3 +403,19 @@ func (n *Node) Claims(point string) ([]ClaimInfo, error) {
 	}
 	return out, nil
 }
+
+// ResolutionKind is how a force-closing channel closed (BREACH_CLOSE,
+// LOCAL_FORCE_CLOSE, REMOTE_FORCE_CLOSE), known once its commitment
+// confirmed; "" before.
+func (n *Node) ResolutionKind(point string) string {
+	e, err := n.findChannel(point)
+	if err != nil {
+		return ""
+	}
+	n.chans.mu.Lock()
+	defer n.chans.mu.Unlock()
+	if e.res == nil {
+		return ""
+	}
+	return e.res.Kind
+}

@@ -64,7 +64,46 @@ type channelJSON struct {
 	SettledSat       int64  `json:"settledBalanceSat,omitempty"`
 	CloseHeight      uint32 `json:"closeHeight,omitempty"`
 	CloseInitiator   string `json:"closeInitiator,omitempty"`
+	CloseType        string `json:"closeType,omitempty"`
 	FailReason       string `json:"failReason,omitempty"`
+	DataLoss         bool   `json:"dataLoss,omitempty"`
+	// PendingOutputs are a force-closed channel's claims, as lncli
+	// pendingchannels reports pending_htlcs and blocks_til_maturity.
+	PendingOutputs []outputJSON `json:"pendingOutputs,omitempty"`
+	// BlocksTilMaturity is the wait for the last output still locked.
+	BlocksTilMaturity int64 `json:"blocksTilMaturity,omitempty"`
+	LimboBalanceSat   int64 `json:"limboBalanceSat,omitempty"`
+}
+
+// outputJSON is one output a force-closed channel still owes us.
+type outputJSON struct {
+	What              string `json:"what"`
+	AmountSat         int64  `json:"amountSat"`
+	MaturityHeight    uint32 `json:"maturityHeight"`
+	BlocksTilMaturity int64  `json:"blocksTilMaturity"`
+	SweepTxid         string `json:"sweepTxid,omitempty"`
+	Done              bool   `json:"done"`
+	Claimable         bool   `json:"claimable"`
+}
+
+// addClaims fills a force-closing row's outputs from the node's
+// resolution.
+func addClaims(row *channelJSON, n *node.Node, tip uint32) {
+	claims, err := n.Claims(row.ChannelPoint)
+	if err != nil {
+		return
+	}
+	row.CloseType = n.ResolutionKind(row.ChannelPoint)
+	for _, c := range claims {
+		o := outputJSON{What: c.What, AmountSat: c.ValueSat, MaturityHeight: c.MatureHeight,
+			SweepTxid: c.SweepTxid, Done: c.Done, Claimable: !c.WatchOnly}
+		o.BlocksTilMaturity = max(0, int64(c.MatureHeight)-int64(tip)-1)
+		if !c.Done && !c.WatchOnly {
+			row.LimboBalanceSat += c.ValueSat
+			row.BlocksTilMaturity = max(row.BlocksTilMaturity, o.BlocksTilMaturity)
+		}
+		row.PendingOutputs = append(row.PendingOutputs, o)
+	}
 }
 
 func (e *engine) channelRows(keep func(channel.Phase) bool) (any, error) {
@@ -88,10 +127,13 @@ func (e *engine) channelRows(keep func(channel.Phase) bool) (any, error) {
 			CommitFeeSat: c.CommitFeeSat, FeePerKw: c.FeeratePerKw, State: c.Phase.String(), CommitmentType: commitType(c),
 			Initiator: c.Opener, ConfirmationsReq: c.MinimumDepth, NumPendingHTLCs: c.NumHTLCs,
 			ClosingTxid: c.ClosingTxid, SettledSat: c.CloseLocalSat, CloseHeight: c.CloseHeight,
-			FailReason: c.FailReason}
+			FailReason: c.FailReason, CloseType: c.CloseKind, DataLoss: c.DataLoss}
 		if c.SCID != 0 {
 			row.ShortChannelID = lnwire.ShortChannelID(c.SCID).String()
 			row.Confirmations = confirmations(c.FundingHeight, tip)
+		}
+		if c.Phase == channel.PhaseForceClosing {
+			addClaims(&row, n, tip)
 		}
 		if c.ClosingTxid != "" {
 			row.CloseInitiator = "remote"

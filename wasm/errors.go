@@ -72,6 +72,8 @@ var sentinelCodes = []struct {
 	{channel.ErrUnsafeParams, "CHANNEL_REFUSED"},
 	{channel.ErrInsufficientBalance, codeInsufficient},
 	{channel.ErrNotActive, "CHANNEL_NOT_ACTIVE"},
+	{channel.ErrDataLoss, "STATE_STALE"},
+	{channel.ErrNotFunded, "CHANNEL_NOT_ACTIVE"},
 	{channel.ErrNoFundsForOpen, codeInsufficient},
 	{invoice.ErrWrongNetwork, codeWrongNetwork},
 	{invoice.ErrInvalid, "INVALID_INVOICE"},

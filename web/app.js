@@ -296,6 +296,11 @@ async function drawChannels() {
       b.addEventListener("click", () => closeChannel(c.channelPoint));
       act.append(b);
     }
+    if (["active", "shutting_down", "negotiating", "closing", "failed", "pending_open"].includes(c.state) && !c.dataLoss) {
+      const f = Object.assign(document.createElement("button"), { type: "button", textContent: "Force close", className: "force-close" });
+      f.addEventListener("click", () => forceClose(c.channelPoint));
+      act.append(f);
+    }
     tr.append(peer, cap, bal, state, act);
     return tr;
   });
@@ -305,9 +310,11 @@ async function drawChannels() {
 
 function channelState(c) {
   if (c.state === "pending_open") return `opening: ${c.confirmations}/${c.confirmationsRequired} confirmations`;
+  if (c.state === "closed" && c.closeType && c.closeType !== "COOPERATIVE_CLOSE") return `closed (${c.closeType.toLowerCase().replaceAll("_", " ")}), ${c.settledBalanceSat} sat back to the wallet`;
   if (c.state === "closed") return `closed (${c.closeInitiator}), ${c.settledBalanceSat} sat back to the wallet`;
   if (c.state === "closing") return `closing: ${c.closingTxid.slice(0, 12)}… awaiting confirmation`;
-  if (c.state === "failed") return `failed: ${c.failReason}`;
+  if (c.state === "failed") return `failed: ${c.failReason}${c.dataLoss ? " (our state is stale: waiting for the peer to close)" : ""}`;
+  if (c.state === "force_closing") return forceClosingText(c);
   return `${c.state} · ${c.commitmentType}`;
 }
 
@@ -327,6 +334,33 @@ $("open-form").addEventListener("submit", async (ev) => {
   drawChannels();
   drawBalance();
 });
+
+// forceClosingText says what a force-closed channel still owes us and
+// when it comes back.
+function forceClosingText(c) {
+  const outs = c.pendingOutputs || [];
+  if (!outs.length) return `force closing: ${c.closingTxid ? c.closingTxid.slice(0, 12) + "…" : "commitment"} awaiting confirmation`;
+  if (c.closeType === "BREACH_CLOSE") return `peer broadcast a revoked state: taking all ${c.limboBalanceSat} sat (justice transaction)`;
+  if (c.limboBalanceSat === 0) return "force closed: waiting for the last outputs to settle";
+  return c.blocksTilMaturity > 0
+    ? `force closed: ${c.limboBalanceSat} sat return in ~${c.blocksTilMaturity} blocks`
+    : `force closed: sweeping ${c.limboBalanceSat} sat back to the wallet`;
+}
+
+// forceClose broadcasts our commitment after the person confirms what it
+// costs: funds locked for the peer's delay, and fees.
+async function forceClose(point) {
+  const ok = window.confirm("Force close broadcasts your latest channel state without the peer's help.\n\n" +
+    "Your funds stay locked for the delay the peer set (up to two weeks) and you pay on-chain fees; " +
+    "payments in flight are settled on-chain. Prefer Close while the peer is online.\n\nForce close this channel?");
+  if (!ok) return;
+  channelsStatus("Force closing: broadcasting our commitment…");
+  try {
+    const r = await lnwasm.closeChannel({ channelPoint: point, force: true });
+    channelsStatus(`Commitment ${r.closingTxid} broadcast. Funds return after the peer's delay.`);
+  } catch (e) { channelsStatus(`${e.code || "ERROR"}: ${e.message}`, true); }
+  drawChannels();
+}
 
 async function closeChannel(point) {
   channelsStatus("Closing cooperatively…");

@@ -44,6 +44,8 @@ func (d *Devnet) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /devnet/hub/closedchannels", d.hubCLI("closedchannels"))
 	mux.HandleFunc("POST /devnet/hub/openchannel", d.handleHubOpen)
 	mux.HandleFunc("POST /devnet/hub/closechannel", d.handleHubClose)
+	mux.HandleFunc("POST /devnet/hub/snapshot", d.handleHubSnapshot)
+	mux.HandleFunc("POST /devnet/hub/breach", d.handleHubBreach)
 	mux.HandleFunc("POST /devnet/fee", d.handleSetFee)
 	mux.HandleFunc("POST /devnet/shop/invoice", d.handleShopInvoice)
 	mux.HandleFunc("POST /devnet/shop/pay", d.handleShopPay)

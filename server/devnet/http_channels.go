@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -61,4 +63,44 @@ func (d *Devnet) handleHubClose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.serveCLI(w, r, "closechannel", "--funding_txid", req.ChannelPoint[:i], "--output_index", req.ChannelPoint[i+1:], "--block=false")
+}
+
+// handleHubSnapshot copies the hub's database (lnd stops and starts
+// again, so its peers reconnect): the state a later breach goes back to.
+func (d *Devnet) handleHubSnapshot(w http.ResponseWriter, r *http.Request) {
+	if err := d.Hub.Snapshot(r.Context(), filepath.Join(d.dir, "hub-snapshot")); err != nil {
+		writeErr(w, http.StatusInternalServerError, err)
+		return
+	}
+	writeJSON(w, map[string]any{"snapshot": true})
+}
+
+// handleHubBreach makes the hub cheat: its database goes back to the
+// snapshot (lnd restarts on a new port so no peer reconnects and proves
+// it stale) and it force-closes {channelPoint}, broadcasting a revoked
+// commitment. Regtest playground only, for tests and demonstrations of
+// the justice transaction.
+func (d *Devnet) handleHubBreach(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		ChannelPoint string `json:"channelPoint"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&req); err != nil {
+		writeErr(w, http.StatusBadRequest, fmt.Errorf(`body must be JSON like {"channelPoint": "txid:0"}: %w`, err))
+		return
+	}
+	i := strings.LastIndexByte(req.ChannelPoint, ':')
+	if _, err := hex.DecodeString(req.ChannelPoint[:max(i, 0)]); i != 64 || err != nil {
+		writeErr(w, http.StatusBadRequest, errors.New("channelPoint must be txid:index"))
+		return
+	}
+	snap := filepath.Join(d.dir, "hub-snapshot")
+	if _, err := os.Stat(snap); err != nil {
+		writeErr(w, http.StatusConflict, errors.New("no snapshot: POST /devnet/hub/snapshot first"))
+		return
+	}
+	if err := d.Hub.Restore(r.Context(), snap); err != nil {
+		writeErr(w, http.StatusInternalServerError, err)
+		return
+	}
+	d.serveCLI(w, r, "closechannel", "--force", "--funding_txid", req.ChannelPoint[:i], "--output_index", req.ChannelPoint[i+1:], "--block=false")
 }

@@ -163,16 +163,11 @@ func (n *Node) advance(e *chanEntry, height uint32) {
 		n.finishResolution(e)
 		return
 	}
-	dest, err := n.closeScript()
-	if err != nil {
-		n.log.Warn("resolution: no sweep address", "err", err)
-		return
-	}
 	rate, err := n.commitFeerate(0)
 	if err != nil {
 		rate = 2500
 	}
-	txs, err := r.Step(height, e.m.Keys(), dest, rate)
+	txs, err := r.Step(height, e.m.Keys(), n.closeScript, rate)
 	if err != nil {
 		n.log.Error("resolution step", "channel", e.m.ID(), "err", err)
 	}

@@ -81,10 +81,12 @@ func (r *Resolution) Watches() []Watch {
 
 // Step builds what may be broadcast for the block after height: pre-signed
 // second-level transactions that matured, and one sweep of every other
-// mature claim to dest at feerate. It returns every transaction of ours
-// still in flight (old ones again: a light client cannot see a mempool).
-// The caller persists the resolution before broadcasting.
-func (r *Resolution) Step(height uint32, k *channel.LocalKeys, dest []byte, feerate uint32) ([]*wire.MsgTx, error) {
+// mature claim to the script dest gives at feerate. dest is asked only
+// when there is something to sweep, so waiting blocks use no wallet
+// address. It returns every transaction of ours still in flight (old ones
+// again: a light client cannot see a mempool). The caller persists the
+// resolution before broadcasting.
+func (r *Resolution) Step(height uint32, k *channel.LocalKeys, dest func() ([]byte, error), feerate uint32) ([]*wire.MsgTx, error) {
 	if r.Txs == nil {
 		r.Txs = map[string][]byte{}
 	}
@@ -106,9 +108,13 @@ func (r *Resolution) Step(height uint32, k *channel.LocalKeys, dest []byte, feer
 }
 
 // sweep signs one transaction spending every claim of batch.
-func (r *Resolution) sweep(batch []*Claim, k *channel.LocalKeys, dest []byte, feerate uint32) error {
+func (r *Resolution) sweep(batch []*Claim, k *channel.LocalKeys, destFn func() ([]byte, error), feerate uint32) error {
 	if len(batch) == 0 {
 		return nil
+	}
+	dest, err := destFn()
+	if err != nil {
+		return fmt.Errorf("sweep address: %w", err)
 	}
 	ins := make([]script.SweepInput, 0, len(batch))
 	for _, c := range batch {

@@ -84,7 +84,7 @@ func TestNativeForceClose(t *testing.T) {
 		confirmed, _ := d.Btcd.Height()
 		var claims []node.ClaimInfo
 		waitFor(t, 30*time.Second, "our to_local claim listed", func() (bool, string) {
-			claims, _ = n.Claims(point)
+			_, claims, _ = n.Claims(point)
 			return len(claims) == 1 && claims[0].What == "to_local", fmt.Sprintf("%+v", claims)
 		})
 		mature := int64(claims[0].MatureHeight)
@@ -94,12 +94,12 @@ func TestNativeForceClose(t *testing.T) {
 		// One block short of maturity: nothing of ours may be broadcast.
 		mineWait(t, d, backend, uint32(mature-confirmed-2))
 		time.Sleep(2 * time.Second)
-		if c, _ := n.Claims(point); c[0].SweepTxid != "" {
+		if _, c, _ := n.Claims(point); c[0].SweepTxid != "" {
 			t.Fatalf("to_local sweep built at height %d, before it matures at %d", mature-2, mature)
 		}
 		mineWait(t, d, backend, 1)
 		waitFor(t, 30*time.Second, "our to_local sweep in btcd's mempool", func() (bool, string) {
-			c, _ := n.Claims(point)
+			_, c, _ := n.Claims(point)
 			if c[0].SweepTxid == "" {
 				return false, "not built"
 			}
@@ -195,7 +195,7 @@ func inMempool(d *devnet.Devnet, txid string) bool {
 // mustClaims is our node's claims on a force-closed channel.
 func mustClaims(t testing.TB, n *node.Node, point string) []node.ClaimInfo {
 	t.Helper()
-	c, err := n.Claims(point)
+	_, c, err := n.Claims(point)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,8 +46,11 @@ func (n *Node) step(e *chanEntry, ev channel.Event) error {
 // "broadcasting its last commitment transaction". Not after data loss:
 // that commitment is revoked.
 func (n *Node) closeFailed(e *chanEntry) {
+	if e.m.Phase() != channel.PhaseFailed {
+		return
+	}
 	st := e.m.State()
-	if st.Phase != channel.PhaseFailed || st.DataLoss || st.ID.IsZero() || st.LocalSig == (lnwire.Sig{}) {
+	if st.DataLoss || st.ID.IsZero() || st.LocalSig == (lnwire.Sig{}) {
 		return
 	}
 	if n.cfg.Chain == nil {

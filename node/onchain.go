@@ -67,14 +67,10 @@ func (n *Node) startWallet(ring *keys.Ring) error {
 // birthdayFor is the height a new wallet starts at, so its first sync need
 // not scan older blocks; a restored wallet gets 0 (every block).
 func (n *Node) birthdayFor(restored bool) uint32 {
-	if restored || n.cfg.Chain == nil {
+	if restored {
 		return 0
 	}
-	best, err := n.cfg.Chain.BestBlock()
-	if err != nil {
-		return 0
-	}
-	return best.Height
+	return n.tipHeight()
 }
 
 func recordBirthday(tx store.Tx, h uint32) error {

@@ -208,15 +208,7 @@ func (pc *payChannels) Offer(scid lnwire.ShortChannelID, h pay.HTLC) (pay.HTLCRe
 
 // Height is the chain tip the payment's CLTVs count from.
 func (pc *payChannels) Height() uint32 {
-	n := (*Node)(pc)
-	if n.cfg.Chain == nil {
-		return 0
-	}
-	best, err := n.cfg.Chain.BestBlock()
-	if err != nil {
-		return 0
-	}
-	return best.Height
+	return (*Node)(pc).tipHeight()
 }
 
 // Outgoing lists our HTLCs with hash that channels still carry.

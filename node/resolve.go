@@ -376,17 +376,18 @@ type ClaimInfo struct {
 	WatchOnly    bool
 }
 
-// Claims lists the on-chain claims of a force-closed channel (nil while
-// no commitment has confirmed).
-func (n *Node) Claims(point string) ([]ClaimInfo, error) {
+// Claims says how a force-closed channel closed (BREACH_CLOSE,
+// LOCAL_FORCE_CLOSE, REMOTE_FORCE_CLOSE) and lists its on-chain claims;
+// "" and nil while no commitment has confirmed.
+func (n *Node) Claims(point string) (string, []ClaimInfo, error) {
 	e, err := n.findChannel(point)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	n.chans.mu.Lock()
 	defer n.chans.mu.Unlock()
 	if e.res == nil {
-		return nil, nil
+		return "", nil, nil
 	}
 	out := make([]ClaimInfo, 0, len(e.res.Claims))
 	for _, c := range e.res.Claims {
@@ -396,21 +397,5 @@ func (n *Node) Claims(point string) ([]ClaimInfo, error) {
 		}
 		out = append(out, ci)
 	}
-	return out, nil
-}
-
-// ResolutionKind is how a force-closing channel closed (BREACH_CLOSE,
-// LOCAL_FORCE_CLOSE, REMOTE_FORCE_CLOSE), known once its commitment
-// confirmed; "" before.
-func (n *Node) ResolutionKind(point string) string {
-	e, err := n.findChannel(point)
-	if err != nil {
-		return ""
-	}
-	n.chans.mu.Lock()
-	defer n.chans.mu.Unlock()
-	if e.res == nil {
-		return ""
-	}
-	return e.res.Kind
+	return e.res.Kind, out, nil
 }

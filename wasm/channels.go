@@ -89,11 +89,11 @@ type outputJSON struct {
 // addClaims fills a force-closing row's outputs from the node's
 // resolution.
 func addClaims(row *channelJSON, n *node.Node, tip uint32) {
-	claims, err := n.Claims(row.ChannelPoint)
+	kind, claims, err := n.Claims(row.ChannelPoint)
 	if err != nil {
 		return
 	}
-	row.CloseType = n.ResolutionKind(row.ChannelPoint)
+	row.CloseType = kind
 	for _, c := range claims {
 		o := outputJSON{What: c.What, AmountSat: c.ValueSat, MaturityHeight: c.MatureHeight,
 			SweepTxid: c.SweepTxid, Done: c.Done, Claimable: !c.WatchOnly}

@@ -12,7 +12,6 @@ import (
 
 	"lnwasm/chain"
 	"lnwasm/node/channel"
-	"lnwasm/node/invoice"
 	"lnwasm/node/lnwire"
 	"lnwasm/node/onchain"
 	"lnwasm/node/pay"
@@ -70,20 +69,6 @@ func (n *Node) loadResolution(id lnwire.ChannelID) (*onchain.Resolution, error) 
 	return onchain.Decode(raw)
 }
 
-// preimageOf is the preimage of one of our invoices, which lets us claim
-// an HTLC paying it on-chain.
-func (n *Node) preimageOf(hash [32]byte) ([32]byte, bool) {
-	ps, err := n.payments()
-	if err != nil {
-		return [32]byte{}, false
-	}
-	rec, err := ps.invoices.Get(hash)
-	if err != nil || rec == nil || rec.State == invoice.StateCanceled {
-		return [32]byte{}, false
-	}
-	return rec.Preimage, true
-}
-
 // watchFundingSpend reports the transaction that spends a funded
 // channel's funding output, whoever broadcast it.
 func (n *Node) watchFundingSpend(e *chanEntry) error {
@@ -122,11 +107,12 @@ func (n *Node) onFundingSpent(e *chanEntry, d chain.SpendDetail) {
 		return
 	}
 	r, err := onchain.Classify(e.m, d.SpendingTx, d.SpendingHeight,
-		func(num uint64) (*channel.RemoteCommit, error) { return n.remoteCommit(st.ID, num) }, n.preimageOf)
+		func(num uint64) (*channel.RemoteCommit, error) { return n.remoteCommit(st.ID, num) }, n.settledPreimage)
 	if err != nil {
 		n.log.Error("classify funding spend", "channel", st.ID, "txid", d.SpenderTxHash, "err", err)
 		return
 	}
+	n.adoptCPFP(e, r)
 	n.log.Warn("channel closed on-chain", "channel", st.ID, "kind", r.Kind, "txid", d.SpenderTxHash,
 		"height", d.SpendingHeight, "claims", len(r.Claims))
 	if err := n.saveResolution(st.ID, r); err != nil {
@@ -163,18 +149,16 @@ func (n *Node) advance(e *chanEntry, height uint32) {
 		n.finishResolution(e)
 		return
 	}
-	rate, err := n.commitFeerate(0)
-	if err != nil {
-		rate = 2500
-	}
-	txs, err := r.Step(height, e.m.Keys(), n.closeScript, rate)
+	txs, err := r.Step(height, n.resolutionHost(e))
 	if err != nil {
 		n.log.Error("resolution step", "channel", e.m.ID(), "err", err)
 	}
+	released := r.TakeReleased()
 	if err := n.saveResolution(e.m.ID(), r); err != nil {
 		n.log.Error("save resolution; not broadcasting", "channel", e.m.ID(), "err", err)
 		return
 	}
+	n.releaseFunded(released)
 	for _, tx := range txs {
 		if err := n.cfg.Chain.Broadcast(tx); err != nil {
 			n.log.Debug("broadcast sweep", "txid", tx.TxHash(), "err", err)
@@ -248,7 +232,7 @@ func (n *Node) finishResolution(e *chanEntry) {
 		n.log.Error("save resolution", "err", err)
 		return
 	}
-	if err := n.step(e, channel.Resolved{Kind: r.Kind, LocalSat: r.SweptSat, Height: r.DoneHeight}); err != nil {
+	if err := n.step(e, channel.Resolved{Kind: r.Kind, LocalSat: r.NetSat(), Height: r.DoneHeight}); err != nil {
 		n.log.Warn("resolved", "channel", e.m.ID(), "err", err)
 	}
 }
@@ -310,6 +294,7 @@ func (n *Node) rebroadcastCommitment(e *chanEntry) {
 	if err := n.cfg.Chain.Broadcast(&tx); err != nil {
 		n.log.Debug("rebroadcast commitment", "txid", tx.TxHash(), "err", err)
 	}
+	n.bumpCommitment(e, &tx)
 }
 
 // ensureSpendWatch watches a funded channel's funding output once.
@@ -336,6 +321,7 @@ func (n *Node) publishCommitment(e *chanEntry, f channel.PublishCommitment) erro
 	if err := n.cfg.Chain.Broadcast(f.Tx); err != nil {
 		return fmt.Errorf("broadcast commitment %s: %w", f.Tx.TxHash(), err)
 	}
+	n.bumpCommitment(e, f.Tx)
 	return nil
 }
 

@@ -80,9 +80,14 @@ type Claim struct {
 	// WatchOnly claims are outputs we cannot spend now (an HTLC we got
 	// without knowing its preimage): watched until someone spends them.
 	WatchOnly bool `json:",omitempty"`
-	// SecondLevel is our pre-signed HTLC transaction for an HTLC output of
-	// our own commitment (it already pays its fee).
+	// Dust claims are worth less than the fee of sweeping them.
+	Dust bool `json:",omitempty"`
+	// SecondLevel is the unsigned HTLC-timeout or HTLC-success transaction
+	// of an HTLC output of our own commitment, and PeerSig the peer's
+	// signature on it (sighash byte included). Without anchors it pays its
+	// own fee; with anchors the wallet adds inputs when it is broadcast.
 	SecondLevel []byte `json:",omitempty"`
+	PeerSig     []byte `json:",omitempty"`
 	// Next is the claim on the output of a second-level transaction that
 	// spends this one (ours, or the peer's from a revoked state), with
 	// OutPoint, value and heights filled in when that spend is seen.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 
 	"lnwasm/node/channel"
@@ -52,46 +51,38 @@ func (r *Resolution) htlcClaim(tx *wire.MsgTx, o script.HTLCOutput) *Claim {
 		PaymentHash: o.PaymentHash, Anchors: r.Anchors, HTLCID: o.ID >> 1, AmountMsat: o.AmountMsat}
 }
 
-// secondLevel signs the HTLC-timeout (an HTLC we offered) or HTLC-success
-// (one we received and know the preimage of) transaction of our HTLC
-// output i. Zero-fee anchors second-level transactions need a fee input
-// from the wallet, which this package does not add: such an HTLC and one
-// we cannot settle are watched only, and the peer's spend ends them.
+// secondLevel prepares the HTLC-timeout (an HTLC we offered) or
+// HTLC-success (one we received) transaction of our HTLC output i with the
+// peer's signature; ours is added when it matures (after wallet inputs for
+// an anchors one). A received HTLC waits, watched, until we know its
+// preimage.
 func (r *Resolution) secondLevel(m *channel.Machine, lc *channel.LocalCommitment, i int, c *Claim, p [32]byte, known bool) error {
 	o := lc.Commit.HTLCs[i]
 	c.Offered = o.Offered
-	if r.Anchors || (!o.Offered && !known) {
-		c.WatchOnly = true
-		return nil
-	}
-	tx := lc.HTLCTxs[i].Copy()
-	priv, err := KeyRef{Base: "htlc", Point: lc.Point.SerializeCompressed()}.derive(m.Keys())
-	if err != nil {
-		return err
-	}
-	ours, err := script.SignHTLCInput(tx, o.WitnessScript, c.ValueSat, txscript.SigHashAll, priv)
-	if err != nil {
-		return fmt.Errorf("sign second-level: %w", err)
-	}
+	c.Key = KeyRef{Base: "htlc", Point: lc.Point.SerializeCompressed()}
 	theirs, err := lc.RemoteHTLCSigs[i].ToECDSA()
 	if err != nil {
 		return fmt.Errorf("second-level: peer signature: %w", err)
 	}
-	rs := script.WitnessSig(theirs, script.RemoteHTLCSigHash(m.State().Type))
-	ls := script.WitnessSig(ours, txscript.SigHashAll)
-	if o.Offered {
-		tx.TxIn[0].Witness = script.HTLCTimeoutWitness(o.WitnessScript, rs, ls)
-		c.MatureHeight = o.CltvExpiry + 1
-	} else {
-		tx.TxIn[0].Witness = script.HTLCSuccessWitness(o.WitnessScript, rs, ls, p)
-		c.MatureHeight = r.CommitHeight
-		c.Preimage, c.HasPreimage = p, true
-	}
+	c.PeerSig = script.WitnessSig(theirs, script.RemoteHTLCSigHash(m.State().Type))
 	var buf bytes.Buffer
-	if err := tx.Serialize(&buf); err != nil {
+	if err := lc.HTLCTxs[i].Serialize(&buf); err != nil {
 		return err
 	}
 	c.SecondLevel = buf.Bytes()
+	csv := uint32(0)
+	if r.Anchors {
+		csv = 1
+	}
+	c.MatureHeight = r.CommitHeight + csv
+	switch {
+	case o.Offered:
+		c.MatureHeight = max(o.CltvExpiry+1, c.MatureHeight)
+	case known:
+		c.Preimage, c.HasPreimage = p, true
+	default:
+		c.WatchOnly = true
+	}
 	return nil
 }
 
@@ -125,7 +116,8 @@ func (r *Resolution) claimRemote(m *channel.Machine, b *channel.Built, pre Preim
 			c.Preimage, c.HasPreimage = p, true
 			c.MatureHeight = r.CommitHeight + csv
 		default:
-			c.WatchOnly = true
+			c.Sweep, c.WatchOnly = script.SweepRemoteHTLCSuccess, true
+			c.MatureHeight = r.CommitHeight + csv
 		}
 		r.Claims = append(r.Claims, c)
 	}

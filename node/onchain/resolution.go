@@ -10,11 +10,12 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 
-	"lnwasm/node/channel"
 	"lnwasm/node/script"
 )
 
-const resolutionVersion = 1
+// resolutionVersion 2: second-level transactions are signed when they
+// mature (v1 stored them signed).
+const resolutionVersion = 2
 
 // Resolution is the on-chain resolution of one channel: the commitment
 // that closed it and the claims on its outputs. It is persisted as JSON.
@@ -31,10 +32,17 @@ type Resolution struct {
 	// Txs are our transactions in flight by txid (serialized), rebroadcast
 	// every block until they confirm or lose a race.
 	Txs map[string][]byte `json:",omitempty"`
-	// SweptSat is what our confirmed sweeps paid to the wallet.
-	SweptSat   int64
-	Done       bool
-	DoneHeight uint32
+	// Funded are our transactions in flight that carry wallet inputs, by
+	// txid, with what each costs the wallet once confirmed; Released are
+	// those that lost a race, whose coins the host must free.
+	Funded   map[string]int64 `json:",omitempty"`
+	Released []string         `json:",omitempty"`
+	// SweptSat is what our confirmed sweeps paid to the wallet, and
+	// WalletFeeSat what confirmed funded transactions cost it.
+	SweptSat     int64
+	WalletFeeSat int64 `json:",omitempty"`
+	Done         bool
+	DoneHeight   uint32
 }
 
 // Outcome is how an HTLC we offered ended on-chain: fulfilled (the peer
@@ -79,56 +87,60 @@ func (r *Resolution) Watches() []Watch {
 	return w
 }
 
-// Step builds what may be broadcast for the block after height: pre-signed
-// second-level transactions that matured, and one sweep of every other
-// mature claim to the script dest gives at feerate. dest is asked only
-// when there is something to sweep, so waiting blocks use no wallet
-// address. It returns every transaction of ours still in flight (old ones
-// again: a light client cannot see a mempool). The caller persists the
-// resolution before broadcasting.
-func (r *Resolution) Step(height uint32, k *channel.LocalKeys, dest func() ([]byte, error), feerate uint32) ([]*wire.MsgTx, error) {
+// Step builds what may be broadcast for the block after height: matured
+// second-level transactions (signed now, with wallet inputs for their fee
+// under anchors) and one sweep of every other mature claim to a script
+// from h.Dest at h.FeeRate. A received HTLC whose preimage h.Preimage now
+// knows becomes claimable. It returns every transaction of ours still in
+// flight (old ones again: a light client cannot see a mempool) and the
+// errors of what it could not build, which are retried at the next
+// block. The caller persists the resolution before broadcasting.
+func (r *Resolution) Step(height uint32, h Host) ([]*wire.MsgTx, error) {
 	if r.Txs == nil {
 		r.Txs = map[string][]byte{}
 	}
 	var batch []*Claim
+	var errs []error
 	for _, c := range r.Claims {
-		if c.Done || c.WatchOnly || c.SweepTxid != (chainhash.Hash{}) || c.MatureHeight > height+1 {
+		if c.Done || c.SweepTxid != (chainhash.Hash{}) {
+			continue
+		}
+		c.learn(h.Preimage)
+		if c.WatchOnly || c.MatureHeight > height+1 {
 			continue
 		}
 		if c.SecondLevel != nil {
-			r.keep(c, c.SecondLevel)
+			errs = append(errs, r.secondLevelTx(c, h))
 			continue
 		}
 		batch = append(batch, c)
 	}
-	if err := r.sweep(batch, k, dest, feerate); err != nil {
-		return r.inFlight(), err
-	}
-	return r.inFlight(), nil
+	errs = append(errs, r.sweep(batch, h))
+	return r.inFlight(), errors.Join(errs...)
 }
 
 // sweep signs one transaction spending every claim of batch.
-func (r *Resolution) sweep(batch []*Claim, k *channel.LocalKeys, destFn func() ([]byte, error), feerate uint32) error {
+func (r *Resolution) sweep(batch []*Claim, h Host) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	dest, err := destFn()
+	dest, err := h.Dest()
 	if err != nil {
 		return fmt.Errorf("sweep address: %w", err)
 	}
 	ins := make([]script.SweepInput, 0, len(batch))
 	for _, c := range batch {
-		in, err := c.input(k)
+		in, err := c.input(h.Keys)
 		if err != nil {
 			return err
 		}
 		ins = append(ins, in)
 	}
-	tx, _, err := script.BuildSweep(ins, dest, feerate)
+	tx, _, err := script.BuildSweep(ins, dest, h.FeeRate)
 	if errors.Is(err, script.ErrSweepDust) {
 		// Worth less than its fee: nothing to gain, and nothing to wait for.
 		for _, c := range batch {
-			c.WatchOnly = true
+			c.WatchOnly, c.Dust = true, true
 		}
 		return nil
 	}
@@ -178,7 +190,12 @@ func (r *Resolution) Spent(op wire.OutPoint, tx *wire.MsgTx, inIndex, height uin
 	txid := tx.TxHash()
 	c.Done, c.SpentBy, c.SpentHeight = true, txid, height
 	ours := txid == c.SweepTxid
-	if ours && c.SecondLevel == nil {
+	switch cost, funded := r.Funded[txid.String()]; {
+	case ours && funded:
+		r.WalletFeeSat += cost
+		delete(r.Funded, txid.String())
+		delete(r.Txs, txid.String())
+	case ours && c.SecondLevel == nil:
 		r.credit(txid, tx)
 	}
 	if !ours && c.SweepTxid != (chainhash.Hash{}) {
@@ -213,6 +230,10 @@ func (r *Resolution) credit(txid chainhash.Hash, tx *wire.MsgTx) {
 // claims are swept again without it at the next Step.
 func (r *Resolution) drop(txid chainhash.Hash) {
 	delete(r.Txs, txid.String())
+	if _, funded := r.Funded[txid.String()]; funded {
+		delete(r.Funded, txid.String())
+		r.Released = append(r.Released, txid.String())
+	}
 	for _, o := range r.Claims {
 		if o.SweepTxid == txid && !o.Done {
 			o.SweepTxid = chainhash.Hash{}

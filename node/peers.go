@@ -74,10 +74,7 @@ func (n *Node) Connect(ctx context.Context, pubHex, host string) error {
 	n.mu.Lock()
 	if s, ok := n.peers[key]; ok {
 		n.mu.Unlock()
-		if s.connected() {
-			return nil // lncli: "already connected to peer"
-		}
-		return fmt.Errorf("connect %s: already reconnecting (last error: %v)", key, s.lastError())
+		return waitReconnected(ctx, key, s)
 	}
 	n.mu.Unlock()
 	p, open, err := n.dialPeer(ctx, pub, host)
@@ -93,6 +90,24 @@ func (n *Node) Connect(ctx context.Context, pubHex, host string) error {
 	open()
 	n.emit(Event{Type: "peer", Pubkey: key, Connected: true})
 	go n.keep(key, s)
+	return nil
+}
+
+// waitReconnected waits for a kept peer's reconnection (lncli: "already
+// connected to peer" once it is up) rather than dialling a second
+// connection the peer would drop one of.
+func waitReconnected(ctx context.Context, key string, s *peerSlot) error {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !s.connected() {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("connect %s: still reconnecting (last error: %v): %w", key, s.lastError(), ctx.Err())
+		case <-s.stop:
+			return fmt.Errorf("connect %s: disconnected while reconnecting", key)
+		case <-tick.C:
+		}
+	}
 	return nil
 }
 

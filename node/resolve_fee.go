@@ -142,7 +142,7 @@ func (n *Node) buildCPFP(e *chanEntry, commit *wire.MsgTx) (*cpfpRecord, error) 
 	if err != nil {
 		return nil, err
 	}
-	sig, err := script.SignHTLCInput(funded, a.WitnessScript, a.Value, txscript.SigHashAll, e.m.Keys().Funding)
+	sig, err := script.SignFirstInput(funded, a.WitnessScript, a.Value, e.m.Keys().Funding)
 	if err != nil {
 		return nil, fmt.Errorf("sign anchor: %w", err)
 	}

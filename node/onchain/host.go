@@ -71,7 +71,7 @@ func (r *Resolution) secondLevelTx(c *Claim, h Host) error {
 	if err != nil {
 		return err
 	}
-	sig, err := script.SignHTLCInput(signed, c.WitnessScript, c.ValueSat, txscript.SigHashAll, priv)
+	sig, err := script.SignFirstInput(signed, c.WitnessScript, c.ValueSat, priv)
 	if err != nil {
 		return fmt.Errorf("sign second-level %v: %w", c.OutPoint, err)
 	}
@@ -86,6 +86,7 @@ func (r *Resolution) secondLevelTx(c *Claim, h Host) error {
 	}
 	return nil
 }
+
 
 // netCost is what a funded transaction takes from the wallet: the fee,
 // less what the caller's own inputs brought beyond the caller's outputs

@@ -116,6 +116,7 @@ func (r *Resolution) Step(height uint32, h Host) ([]*wire.MsgTx, error) {
 		batch = append(batch, c)
 	}
 	errs = append(errs, r.sweep(batch, h))
+	r.checkDone(height)
 	return r.inFlight(), errors.Join(errs...)
 }
 
@@ -270,12 +271,21 @@ func (r *Resolution) follow(c *Claim, txid chainhash.Hash, tx *wire.MsgTx, inInd
 	}
 }
 
-// checkDone ends the resolution once every claim is settled.
+// checkDone ends the resolution once every claim is settled: spent, or
+// dust we gave up (an output only we can spend, worth less than its fee,
+// would otherwise keep the channel force-closing for ever). A resolution
+// with no claims, a close that left us nothing, ends at once.
 func (r *Resolution) checkDone(height uint32) {
+	if r.Done {
+		return
+	}
 	for _, c := range r.Claims {
-		if !c.Done {
+		if !c.Done && !c.Dust {
 			return
 		}
+	}
+	if len(r.Txs) > 0 {
+		return
 	}
 	r.Done, r.DoneHeight = true, height
 }

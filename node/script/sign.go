@@ -110,3 +110,20 @@ func FundingWitness(fundingScript []byte, localKey, remoteKey *btcec.PublicKey, 
 	}
 	return wire.TxWitness{nil, first, second, fundingScript}
 }
+
+// SignFirstInput signs input 0 of tx (spending amountSat locked by
+// witnessScript) with SIGHASH_ALL, whatever inputs follow it: an anchors
+// HTLC transaction or an anchor's CPFP child after the wallet added its
+// fee inputs. The BIP143 digest of a segwit v0 input needs only its own
+// amount; the other inputs are committed to by outpoint and sequence.
+func SignFirstInput(tx *wire.MsgTx, witnessScript []byte, amountSat int64, priv *btcec.PrivateKey) (*ecdsa.Signature, error) {
+	if tx == nil || len(tx.TxIn) == 0 || priv == nil {
+		return nil, fmt.Errorf("%w: sign first input: no input or key", ErrCommitParams)
+	}
+	prev := txscript.NewCannedPrevOutputFetcher(p2wsh(witnessScript), amountSat)
+	h, err := txscript.CalcWitnessSigHash(witnessScript, txscript.NewTxSigHashes(tx, prev), txscript.SigHashAll, tx, 0, amountSat)
+	if err != nil {
+		return nil, fmt.Errorf("sighash: %w", err)
+	}
+	return ecdsa.Sign(priv, h), nil
+}

@@ -98,7 +98,8 @@ func addClaims(row *channelJSON, n *node.Node, tip uint32) {
 		o := outputJSON{What: c.What, AmountSat: c.ValueSat, MaturityHeight: c.MatureHeight,
 			SweepTxid: c.SweepTxid, Done: c.Done, Claimable: !c.WatchOnly}
 		o.BlocksTilMaturity = max(0, int64(c.MatureHeight)-int64(tip)-1)
-		if !c.Done && !c.WatchOnly {
+		// The anchor carries our CPFP child: its 330 sat go to fees.
+		if !c.Done && !c.WatchOnly && c.What != "anchor" {
 			row.LimboBalanceSat += c.ValueSat
 			row.BlocksTilMaturity = max(row.BlocksTilMaturity, o.BlocksTilMaturity)
 		}

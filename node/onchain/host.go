@@ -87,7 +87,6 @@ func (r *Resolution) secondLevelTx(c *Claim, h Host) error {
 	return nil
 }
 
-
 // netCost is what a funded transaction takes from the wallet: the fee,
 // less what the caller's own inputs brought beyond the caller's outputs
 // (an anchor's 330 sat; nothing for an HTLC transaction).

@@ -3,6 +3,7 @@ package itest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"testing"
 	"time"
@@ -51,13 +52,29 @@ func lndPaysUs(t testing.TB, n *node.Node, l *devnet.Lnd, sat int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 40*time.Second, l.Alias+" pays our invoice", func() (bool, string) {
+	waitFor(t, 90*time.Second, l.Alias+" pays our invoice", func() (bool, string) {
 		st, why := lndPays(t, l, rec.PaymentRequest)
 		if st != "SUCCEEDED" && why != "FAILURE_REASON_NO_ROUTE" && why != "FAILURE_REASON_INSUFFICIENT_BALANCE" {
 			t.Fatalf("%s's payment %s: %s", l.Alias, st, why)
 		}
 		return st == "SUCCEEDED", why
 	})
+}
+
+// playgroundWithLnd starts the playground and one more lnd, alias, whose
+// wallet the faucet gives sat.
+func playgroundWithLnd(t *testing.T, alias string, sat int64) (*devnet.Devnet, *slog.Logger, *devnet.Lnd) {
+	t.Helper()
+	d, log := startPlayground(t)
+	bin, err := devnet.EnsureLnd(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := d.StartLnd(context.Background(), alias, bin, sat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, log, l
 }
 
 // holdInvoice has l issue a hold invoice for sat with a hash of ours, so

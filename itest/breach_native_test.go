@@ -9,7 +9,6 @@ import (
 
 	"lnwasm/node"
 	"lnwasm/node/channel"
-	"lnwasm/server/devnet"
 )
 
 // TestNativeBreach: lnd ("cheat") is restored to a copy of its database
@@ -20,15 +19,7 @@ import (
 // wallet receives the whole capacity minus the two fees.
 func TestNativeBreach(t *testing.T) {
 	t.Parallel()
-	d, log := startPlayground(t)
-	bin, err := devnet.EnsureLnd(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cheat, err := d.StartLnd(context.Background(), "cheat", bin, 100_000)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, log, cheat := playgroundWithLnd(t, "cheat", 100_000)
 	n, backend := nativeNode(t, d, log, 1_500_000)
 	const capacity = 1_000_000
 	point := openTo(t, d, backend, n, cheat, capacity, 500_000, "anchors")

@@ -23,23 +23,11 @@ import (
 // revocation key along with the rest: everything but fees.
 func TestNativeBreachWhileOffline(t *testing.T) {
 	t.Parallel()
-	d, log := startPlayground(t)
-	bin, err := devnet.EnsureLnd(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cheat, err := d.StartLnd(context.Background(), "cheat", bin, 200_000)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, log, cheat := playgroundWithLnd(t, "cheat", 200_000)
 	k := &knobNode{t: t, d: d, log: log, st: store.NewMemory(), fees: &feeKnob{}}
 	k.fees.v.Store(253)
 	k.start()
-	addr, _ := k.n.NewAddress("p2wkh")
-	if _, err := d.Faucet(addr.String(), 1_500_000); err != nil {
-		t.Fatal(err)
-	}
-	mineWait(t, d, k.backend, 1)
+	k.fund(1_500_000)
 	point := openTo(t, d, k.backend, k.n, cheat, 1_000_000, 500_000, "anchors")
 
 	// The state lnd will go back to: our 50,000 sat HTLC to its hold

@@ -11,7 +11,6 @@ import (
 
 	"lnwasm/node/channel"
 	"lnwasm/node/store"
-	"lnwasm/server/devnet"
 )
 
 // TestNativeDataLoss: our node is restarted on a copy of its store taken
@@ -21,15 +20,7 @@ import (
 // had, not the stale one.
 func TestNativeDataLoss(t *testing.T) {
 	t.Parallel()
-	d, log := startPlayground(t)
-	bin, err := devnet.EnsureLnd(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	peer, err := d.StartLnd(context.Background(), "keeper", bin, 100_000)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, log, peer := playgroundWithLnd(t, "keeper", 100_000)
 	st := store.NewMemory()
 	n, backend := nativeNodeOn(t, d, log, 1_000_000, st)
 	point := openTo(t, d, backend, n, peer, 600_000, 100_000, "anchors")

@@ -23,30 +23,11 @@ import (
 // on-chain with the preimage.
 func TestNativeForceCloseHTLCs(t *testing.T) {
 	t.Parallel()
-	d, log := startPlayground(t)
-	bin, err := devnet.EnsureLnd(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	peer, err := d.StartLnd(context.Background(), "peer", bin, 100_000)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, log, peer := playgroundWithLnd(t, "peer", 100_000)
 	k := &knobNode{t: t, d: d, log: log, st: store.NewMemory(), fees: &feeKnob{}}
 	k.fees.v.Store(253)
 	k.start()
-	addr, err := k.n.NewAddress("p2wkh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Faucet(addr.String(), 3_000_000); err != nil {
-		t.Fatal(err)
-	}
-	mineWait(t, d, k.backend, 1)
-	waitFor(t, 60*time.Second, "our wallet sees the faucet", func() (bool, string) {
-		b, err := k.n.WalletBalance()
-		return err == nil && b.ConfirmedSat == 3_000_000, fmt.Sprintf("%+v %v", b, err)
-	})
+	k.fund(3_000_000)
 	pointB := weForceCloseWithHTLCs(t, k, peer)
 	lndForceClosesOnOurHTLC(t, k, peer, pointB)
 }

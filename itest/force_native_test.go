@@ -54,15 +54,7 @@ func waitResolved(t testing.TB, n *node.Node, point, kind string, before int64) 
 // sweep to_remote at once and time the HTLC out back to us.
 func TestNativeForceClose(t *testing.T) {
 	t.Parallel()
-	d, log := startPlayground(t)
-	bin, err := devnet.EnsureLnd(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	peer, err := d.StartLnd(context.Background(), "peer", bin, 100_000)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, log, peer := playgroundWithLnd(t, "peer", 100_000)
 	n, backend := nativeNode(t, d, log, 1_500_000)
 
 	t.Run("we force close", func(t *testing.T) {

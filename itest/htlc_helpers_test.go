@@ -103,6 +103,25 @@ func (k *knobNode) connect(p *devnet.Lnd) {
 	k.t.Fatalf("connect to %s: %v", p.Alias, err)
 }
 
+// fund has the faucet pay sat to a new address of ours and waits until
+// the wallet holds it confirmed.
+func (k *knobNode) fund(sat int64) {
+	k.t.Helper()
+	addr, err := k.n.NewAddress("p2wkh")
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	before, _ := k.n.WalletBalance()
+	if _, err := k.d.Faucet(addr.String(), sat); err != nil {
+		k.t.Fatal(err)
+	}
+	mineWait(k.t, k.d, k.backend, 1)
+	waitFor(k.t, 60*time.Second, "our wallet sees the faucet", func() (bool, string) {
+		b, err := k.n.WalletBalance()
+		return err == nil && b.ConfirmedSat == before.ConfirmedSat+sat, fmt.Sprintf("%+v %v", b, err)
+	})
+}
+
 // reload stops the node as a closed tab does (locked, its chain backend
 // gone: nothing more is written) and starts a new one on the same store.
 func (k *knobNode) reload(why string, peers ...*devnet.Lnd) {

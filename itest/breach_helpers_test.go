@@ -135,6 +135,12 @@ func lndForceCloses(t testing.TB, d *devnet.Devnet, l *devnet.Lnd, point string)
 
 // spenderInMempool finds a mempool transaction spending an output of txid.
 func spenderInMempool(d *devnet.Devnet, txid chainhash.Hash) *wire.MsgTx {
+	return mempoolSpender(d, func(op wire.OutPoint) bool { return op.Hash == txid })
+}
+
+// mempoolSpender finds a mempool transaction with an input whose outpoint
+// spends says it wants.
+func mempoolSpender(d *devnet.Devnet, spends func(wire.OutPoint) bool) *wire.MsgTx {
 	pool, _ := d.Btcd.RPC().GetRawMempool()
 	for _, h := range pool {
 		tx, err := d.Btcd.RPC().GetRawTransaction(h)
@@ -142,7 +148,7 @@ func spenderInMempool(d *devnet.Devnet, txid chainhash.Hash) *wire.MsgTx {
 			continue
 		}
 		for _, in := range tx.MsgTx().TxIn {
-			if in.PreviousOutPoint.Hash == txid {
+			if spends(in.PreviousOutPoint) {
 				return tx.MsgTx()
 			}
 		}

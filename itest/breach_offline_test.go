@@ -11,7 +11,6 @@ import (
 	"github.com/btcsuite/btcd/wire"
 
 	"lnwasm/node"
-	"lnwasm/node/store"
 	"lnwasm/server/devnet"
 )
 
@@ -24,9 +23,7 @@ import (
 func TestNativeBreachWhileOffline(t *testing.T) {
 	t.Parallel()
 	d, log, cheat := playgroundWithLnd(t, "cheat", 200_000)
-	k := &knobNode{t: t, d: d, log: log, st: store.NewMemory(), fees: &feeKnob{}}
-	k.fees.v.Store(253)
-	k.start()
+	k := newKnobNode(t, d, log)
 	k.fund(1_500_000)
 	point := openTo(t, d, k.backend, k.n, cheat, 1_000_000, 500_000, "anchors")
 
@@ -137,17 +134,5 @@ func outputWorth(t testing.TB, d *devnet.Devnet, txid chainhash.Hash, sat int64)
 
 // spenderOf finds a mempool transaction spending op.
 func spenderOf(d *devnet.Devnet, op wire.OutPoint) *wire.MsgTx {
-	pool, _ := d.Btcd.RPC().GetRawMempool()
-	for _, h := range pool {
-		tx, err := d.Btcd.RPC().GetRawTransaction(h)
-		if err != nil {
-			continue
-		}
-		for _, in := range tx.MsgTx().TxIn {
-			if in.PreviousOutPoint == op {
-				return tx.MsgTx()
-			}
-		}
-	}
-	return nil
+	return mempoolSpender(d, func(in wire.OutPoint) bool { return in == op })
 }

@@ -12,7 +12,6 @@ import (
 	"lnwasm/node"
 	"lnwasm/node/invoice"
 	"lnwasm/node/pay"
-	"lnwasm/node/store"
 	"lnwasm/server/devnet"
 )
 
@@ -24,9 +23,7 @@ import (
 func TestNativeForceCloseHTLCs(t *testing.T) {
 	t.Parallel()
 	d, log, peer := playgroundWithLnd(t, "peer", 100_000)
-	k := &knobNode{t: t, d: d, log: log, st: store.NewMemory(), fees: &feeKnob{}}
-	k.fees.v.Store(253)
-	k.start()
+	k := newKnobNode(t, d, log)
 	k.fund(3_000_000)
 	pointB := weForceCloseWithHTLCs(t, k, peer)
 	lndForceClosesOnOurHTLC(t, k, peer, pointB)

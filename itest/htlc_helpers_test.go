@@ -49,6 +49,15 @@ type knobNode struct {
 	dir string
 }
 
+// newKnobNode starts a node with a new wallet on a memory store, its fee
+// estimate at the 253 sat/kw floor.
+func newKnobNode(t *testing.T, d *devnet.Devnet, log *slog.Logger) *knobNode {
+	k := &knobNode{t: t, d: d, log: log, st: store.NewMemory(), fees: &feeKnob{}}
+	k.fees.v.Store(253)
+	k.start()
+	return k
+}
+
 func (k *knobNode) start(peers ...*devnet.Lnd) {
 	t := k.t
 	t.Helper()

@@ -28,6 +28,13 @@ func sigHash(tx *wire.MsgTx, witnessScript []byte, amountSat int64, hashType txs
 	if tx == nil || len(tx.TxIn) != 1 {
 		return nil, fmt.Errorf("%w: sighash needs a one-input transaction", ErrCommitParams)
 	}
+	return firstInputSigHash(tx, witnessScript, amountSat, hashType)
+}
+
+// firstInputSigHash is the BIP143 digest of input 0 whatever inputs follow
+// it: a segwit v0 digest needs only its own input's amount, the others
+// are committed to by outpoint and sequence.
+func firstInputSigHash(tx *wire.MsgTx, witnessScript []byte, amountSat int64, hashType txscript.SigHashType) ([]byte, error) {
 	prev := txscript.NewCannedPrevOutputFetcher(p2wsh(witnessScript), amountSat)
 	hashes := txscript.NewTxSigHashes(tx, prev)
 	h, err := txscript.CalcWitnessSigHash(witnessScript, hashes, hashType, tx, 0, amountSat)
@@ -114,16 +121,14 @@ func FundingWitness(fundingScript []byte, localKey, remoteKey *btcec.PublicKey, 
 // SignFirstInput signs input 0 of tx (spending amountSat locked by
 // witnessScript) with SIGHASH_ALL, whatever inputs follow it: an anchors
 // HTLC transaction or an anchor's CPFP child after the wallet added its
-// fee inputs. The BIP143 digest of a segwit v0 input needs only its own
-// amount; the other inputs are committed to by outpoint and sequence.
+// fee inputs.
 func SignFirstInput(tx *wire.MsgTx, witnessScript []byte, amountSat int64, priv *btcec.PrivateKey) (*ecdsa.Signature, error) {
 	if tx == nil || len(tx.TxIn) == 0 || priv == nil {
 		return nil, fmt.Errorf("%w: sign first input: no input or key", ErrCommitParams)
 	}
-	prev := txscript.NewCannedPrevOutputFetcher(p2wsh(witnessScript), amountSat)
-	h, err := txscript.CalcWitnessSigHash(witnessScript, txscript.NewTxSigHashes(tx, prev), txscript.SigHashAll, tx, 0, amountSat)
+	h, err := firstInputSigHash(tx, witnessScript, amountSat, txscript.SigHashAll)
 	if err != nil {
-		return nil, fmt.Errorf("sighash: %w", err)
+		return nil, err
 	}
 	return ecdsa.Sign(priv, h), nil
 }

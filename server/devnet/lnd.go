@@ -3,6 +3,7 @@ package devnet
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -31,6 +32,23 @@ type Lnd struct {
 // StartLnd starts lnd against b and waits until it answers getinfo;
 // extra flags are appended to the playground's.
 func StartLnd(ctx context.Context, binDir, dir, alias string, b *Btcd, log *os.File, extra ...string) (*Lnd, error) {
+	var err error
+	for try := 0; try < 3; try++ {
+		var l *Lnd
+		if l, err = startLndOnce(ctx, binDir, dir, alias, b, log, extra...); !errors.Is(err, errLndExited) {
+			return l, err
+		}
+	}
+	return nil, err
+}
+
+// errLndExited is lnd quitting before it was ready: most often a port we
+// picked was taken by another process in between, so StartLnd tries again
+// with new ports.
+var errLndExited = errors.New("exited during start-up")
+
+// startLndOnce starts lnd on three free ports.
+func startLndOnce(ctx context.Context, binDir, dir, alias string, b *Btcd, log *os.File, extra ...string) (*Lnd, error) {
 	ports := make([]int, 3)
 	for i := range ports {
 		p, err := portOr(0)
@@ -97,7 +115,7 @@ func (l *Lnd) waitReady(ctx context.Context) error {
 		}
 		select {
 		case <-l.exited:
-			return fmt.Errorf("lnd %s exited during start-up; see %s", l.Alias, l.Dir)
+			return fmt.Errorf("lnd %s %w; see %s: %s", l.Alias, errLndExited, l.Dir, logTail(l.log))
 		case <-ctx.Done():
 			return fmt.Errorf("lnd %s not ready: %v (%w)", l.Alias, last, ctx.Err())
 		case <-time.After(250 * time.Millisecond):
@@ -141,4 +159,17 @@ func (l *Lnd) CLIOut(ctx context.Context, args ...string) ([]byte, error) {
 // Stop ends lnd: SIGTERM, then SIGKILL after ten seconds.
 func (l *Lnd) Stop() {
 	stopProcess(l.cmd, l.exited, 10*time.Second)
+}
+
+// logTail is the end of lnd's output file, for the error of a failed
+// start.
+func logTail(f *os.File) string {
+	if f == nil {
+		return ""
+	}
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		return ""
+	}
+	return string(b[max(0, len(b)-400):])
 }

@@ -138,8 +138,8 @@ func payShopWithForm(t *testing.T, ctx context.Context, s *server) {
 	if err := runFor(ctx, 30*time.Second, chromedp.Click("#shop-buy", chromedp.ByQuery), chromedp.WaitVisible("#pay-confirm", chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
 	}
-	if got := pageText(ctx, "#pay-amount"); got != "1000" {
-		t.Errorf("the review shows %q sat, want 1000", got)
+	if got := pageText(ctx, "#pay-amount"); got != "20000" {
+		t.Errorf("the review shows %q sat, want 20000", got)
 	}
 	if err := runFor(ctx, 30*time.Second, chromedp.Click("#pay-confirm", chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
@@ -200,7 +200,7 @@ func hubPaysPage(t *testing.T, ctx context.Context, s *server) {
 // shop pay it through the hub, as the route hint says.
 func shopPaysPageWithForm(t *testing.T, ctx context.Context) {
 	t.Helper()
-	err := runFor(ctx, 30*time.Second,
+	err := runFor(ctx, 30*time.Second, gotoView("receive"),
 		chromedp.SetValue("#invoice-amount", "2500", chromedp.ByQuery),
 		chromedp.SetValue("#invoice-memo", "paid by the shop", chromedp.ByQuery),
 		chromedp.Click("#invoice-submit", chromedp.ByQuery),

@@ -108,6 +108,11 @@ func runFor(ctx context.Context, d time.Duration, actions ...chromedp.Action) er
 	return chromedp.Run(tctx, actions...)
 }
 
+// gotoView clicks the page's nav button for a view, as a person does.
+func gotoView(view string) chromedp.Action {
+	return chromedp.Click(fmt.Sprintf(`nav [data-view=%q]`, view), chromedp.ByQuery)
+}
+
 func getInfoRaw(ctx context.Context) (string, error) {
 	var raw string
 	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)

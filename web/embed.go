@@ -6,5 +6,5 @@ import "embed"
 // engine (lnwasm.wasm) and Go's wasm_exec.js are build outputs that the
 // server reads from its assets directory.
 //
-//go:embed index.html style.css app.js payments.js lnwasm.js worker.js idbfs.js
+//go:embed index.html style.css *.js
 var Files embed.FS

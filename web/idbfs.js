@@ -381,7 +381,9 @@ export function kvHost(idb) {
     // cost more than the IndexedDB writes themselves.
     async kvCommit(packed) {
       const { puts, dels } = unpackRecords(packed);
-      const tx = idb.transaction(["fs", "db"], "readwrite");
+      // strict: the channel state in this batch must be on disk before
+      // Go is told it is stored and sends the message that depends on it.
+      const tx = idb.transaction(["fs", "db"], "readwrite", { durability: "strict" });
       const store = tx.objectStore("db");
       for (const k of dels) store.delete(k);
       for (const [k, v] of puts) store.put(v, k);

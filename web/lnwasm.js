@@ -59,6 +59,15 @@ export function createClient(workerURL = "worker.js") {
     listPayments: () => call("listPayments"),
     addInvoice: (opts) => call("addInvoice", opts),
     listInvoices: () => call("listInvoices"),
+    exportBackup: (opts) => call("exportBackup", opts),
+    // terminate stops the engine at once, like closing the tab: what it
+    // committed to IndexedDB stays, calls still waiting reject.
+    terminate() {
+      worker.terminate();
+      const err = Object.assign(new Error("engine stopped"), { code: "STOPPED" });
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+    },
     subscribe(cb) { listeners.add(cb); return () => listeners.delete(cb); },
   };
 }

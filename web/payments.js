@@ -1,26 +1,45 @@
-// payments.js: the page's send, receive and history. It only draws and
-// asks the engine (window.lnwasm); amounts are shown in satoshis.
+// payments.js: the Send, Receive and History views. It only draws and
+// asks the engine; amounts are shown in satoshis.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
-let lnwasm;
+import { $, app, say, errText, post, sat, qrInto, showView } from "./shared.js";
+
 let reviewed = null; // the invoice on screen, decoded
 let shown = null; // the hash of the invoice we show to be paid
 
-function status(text, isError) {
-  $("pay-status").textContent = text;
-  $("pay-status").classList.toggle("error", !!isError);
+const status = (text, isError) => say("pay-status", text, isError);
+
+// parseDestination reads what was pasted: an invoice (bare or lightning:),
+// an address, or a BIP 21 URI (its lightning= invoice wins, as wallets do).
+export function parseDestination(text) {
+  let s = text.trim();
+  if (/^lightning:/i.test(s)) return { invoice: s.slice(10) };
+  if (/^bitcoin:/i.test(s)) {
+    const [addr, query] = s.slice(8).split("?");
+    const q = new URLSearchParams(query || "");
+    if (q.get("lightning")) return { invoice: q.get("lightning") };
+    const btc = Number(q.get("amount"));
+    return { address: addr, amountSat: btc > 0 ? Math.round(btc * 1e8) : undefined };
+  }
+  if (/^ln/i.test(s)) return { invoice: s };
+  return { address: s };
 }
 
-const sat = (msat) => Math.floor(msat / 1000);
+function hideReviews() {
+  $("pay-review").hidden = true;
+  $("send-form").hidden = true;
+  reviewed = null;
+}
 
-// review decodes the pasted invoice and shows what paying it means.
+// review decodes what was pasted and shows what paying it means.
 async function review(ev) {
   ev.preventDefault();
-  const payReq = $("pay-request").value.trim();
+  hideReviews();
+  const dest = parseDestination($("pay-request").value);
+  if (dest.address !== undefined) return reviewAddress(dest);
   try {
-    const inv = await lnwasm.decodePayReq({ payReq });
-    reviewed = { payReq, inv };
+    const inv = await app.lnwasm.decodePayReq({ payReq: dest.invoice });
+    reviewed = { payReq: dest.invoice, inv };
     $("pay-amount").textContent = inv.numMsat ? sat(inv.numMsat) : "any (the invoice has no amount)";
     $("pay-memo").textContent = inv.description || "(none)";
     $("pay-payee").textContent = inv.destination;
@@ -28,11 +47,21 @@ async function review(ev) {
     $("pay-review").hidden = false;
     $("pay-confirm").disabled = inv.expired || !inv.numMsat;
     status(inv.expired ? "This invoice has expired." : "Check the amount, then pay.", inv.expired);
-  } catch (e) {
-    reviewed = null;
-    $("pay-review").hidden = true;
-    status(`${e.code || "ERROR"}: ${e.message}`, true);
+  } catch (e) { status(errText(e), true); }
+}
+
+// reviewAddress shows the on-chain form; the engine checks the address
+// (network and checksum) when it builds the transaction.
+function reviewAddress(dest) {
+  if (!/^[a-z0-9]{14,90}$/i.test(dest.address)) {
+    status("INVALID_ARGUMENT: that is neither a Lightning invoice nor a bitcoin address", true);
+    return;
   }
+  $("send-to").textContent = dest.address;
+  $("send-address").value = dest.address;
+  if (dest.amountSat) $("send-amount").value = dest.amountSat;
+  $("send-form").hidden = false;
+  status("Enter the amount and fee rate, then send.");
 }
 
 // pay sends the reviewed invoice and reports the outcome.
@@ -41,51 +70,74 @@ async function pay() {
   $("pay-confirm").disabled = true;
   status("Paying… finding a route and waiting for the payee.");
   try {
-    const res = await lnwasm.sendPayment({ paymentRequest: reviewed.payReq });
+    const res = await app.lnwasm.sendPayment({ paymentRequest: reviewed.payReq });
     status(`Paid ${sat(res.valueMsat)} sat (fee ${res.feeMsat} msat). Proof of payment: ${res.paymentPreimage}`);
     $("pay-status").dataset.result = "SUCCEEDED";
-    $("pay-review").hidden = true;
+    hideReviews();
     $("pay-request").value = "";
-    reviewed = null;
   } catch (e) {
-    status(`${e.code || "ERROR"}: ${e.message}`, true);
+    status(errText(e), true);
     $("pay-status").dataset.result = e.code || "ERROR";
     $("pay-confirm").disabled = false;
   }
   drawPayments();
 }
 
+async function sendOnchain(ev) {
+  ev.preventDefault();
+  status("Sending…");
+  try {
+    const r = await app.lnwasm.sendCoins({
+      addr: $("send-address").value, amountSat: Number($("send-amount").value),
+      satPerVbyte: Number($("send-rate").value),
+    });
+    status(`Sent: tx ${r.txid} (fee ${r.feeSat} sat)`);
+    hideReviews();
+    $("pay-request").value = "";
+  } catch (e) { status(errText(e), true); }
+  drawTransactions();
+}
+
 // createInvoice makes an invoice and shows it as text and QR code.
 async function createInvoice(ev) {
   ev.preventDefault();
   try {
-    const res = await lnwasm.addInvoice({ valueSat: Number($("invoice-amount").value), memo: $("invoice-memo").value });
+    const res = await app.lnwasm.addInvoice({ valueSat: Number($("invoice-amount").value), memo: $("invoice-memo").value });
     shown = res.paymentHash;
     $("invoice-request").value = res.paymentRequest;
     $("invoice-state").textContent = "Waiting for payment…";
     $("invoice-state").dataset.state = "OPEN";
     $("invoice-show").hidden = false;
-    const { svg } = await lnwasm.qrSvg({ text: res.paymentRequest.toUpperCase() });
-    const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
-    $("invoice-qr").replaceChildren(document.importNode(doc.documentElement, true));
+    await qrInto($("invoice-qr"), res.paymentRequest.toUpperCase());
   } catch (e) {
-    $("invoice-state").textContent = `${e.code || "ERROR"}: ${e.message}`;
+    $("invoice-state").textContent = errText(e);
     $("invoice-show").hidden = false;
   }
   drawPayments();
 }
 
-async function post(url, body) {
-  const r = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  const j = await r.json();
-  if (!r.ok) throw new Error(j.error || r.statusText);
-  return j;
+// showAddress displays a fresh address and its QR code.
+export async function showAddress(addr) {
+  $("receive-address").textContent = addr;
+  await qrInto($("receive-qr"), addr);
 }
 
-// shopBuy asks the playground's shop for an invoice to pay.
-async function shopBuy() {
+async function newAddress() {
   try {
-    const { paymentRequest } = await post("devnet/shop/invoice", { amountSat: 1000, memo: "a coffee from the playground shop" });
+    await showAddress((await app.lnwasm.newAddress({ type: $("address-type").value })).address);
+  } catch (e) { $("receive-address").textContent = errText(e); }
+}
+
+// shopPrice is what the playground's shop charges: enough that the hub
+// then holds more than its channel reserve on our channel, so the shop
+// can pay us back through it in the next step.
+const shopPrice = 20000;
+
+// shopBuy asks the playground's shop for an invoice and reviews it.
+export async function shopBuy() {
+  showView("send");
+  try {
+    const { paymentRequest } = await post("devnet/shop/invoice", { amountSat: shopPrice, memo: "a book from the playground shop" });
     $("pay-request").value = paymentRequest;
     $("pay-decode").click();
   } catch (e) { status(`shop: ${e.message}`, true); }
@@ -108,13 +160,13 @@ function row(cells, data) {
   return tr;
 }
 
-// drawPayments redraws the history; an invoice event for the invoice on
-// screen updates its state.
-export async function drawPayments(ev) {
+// drawPayments redraws the Lightning history; an invoice event for the
+// invoice on screen updates its state.
+export async function drawPayments() {
   if (document.body.dataset.wallet !== "unlocked") return;
   let ps, is;
   try {
-    [ps, is] = await Promise.all([lnwasm.listPayments(), lnwasm.listInvoices()]);
+    [ps, is] = await Promise.all([app.lnwasm.listPayments(), app.lnwasm.listInvoices()]);
   } catch { return; }
   const items = [
     ...ps.payments.map((p) => ({ t: p.creationTime, tr: row(["sent", sat(p.valueMsat), (p.feeMsat / 1000).toFixed(3), p.status, p.paymentHash.slice(0, 16) + "…"], { kind: "payment", status: p.status, hash: p.paymentHash }) })),
@@ -130,12 +182,26 @@ export async function drawPayments(ev) {
   }
 }
 
-export function setupPayments(client) {
-  lnwasm = client;
+// drawTransactions redraws the on-chain history.
+export async function drawTransactions() {
+  if (document.body.dataset.wallet !== "unlocked") return;
+  let transactions;
+  try { ({ transactions } = await app.lnwasm.listTransactions()); } catch { return; }
+  const rows = transactions.map((t) => {
+    const tr = row([t.txid.slice(0, 16) + "…", t.amountSat, t.feeSat || "–", t.numConfirmations || "pending"], { txid: t.txid });
+    tr.children[0].title = t.txid;
+    return tr;
+  });
+  if (rows.length) $("tx-rows").replaceChildren(...rows);
+}
+
+export function setupPayments() {
   $("pay-form").addEventListener("submit", review);
   $("pay-confirm").addEventListener("click", pay);
-  $("pay-cancel").addEventListener("click", () => { reviewed = null; $("pay-review").hidden = true; status(""); });
+  $("pay-cancel").addEventListener("click", () => { hideReviews(); status(""); });
+  $("send-cancel").addEventListener("click", () => { hideReviews(); status(""); });
+  $("send-form").addEventListener("submit", sendOnchain);
   $("invoice-form").addEventListener("submit", createInvoice);
-  $("shop-buy").addEventListener("click", shopBuy);
+  $("new-address").addEventListener("click", newAddress);
   $("shop-pay").addEventListener("click", shopPay);
 }

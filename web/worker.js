@@ -9,7 +9,6 @@
 import { openStore, IdbFS, kvHost } from "./idbfs.js";
 
 let engine = null; // resolves to globalThis.lnwasmEngine once Go runs
-let lockRelease = null;
 
 function post(msg) { self.postMessage(msg); }
 
@@ -27,20 +26,21 @@ function errOf(e, code) {
   return { code: (e && e.code) || code || "INTERNAL", message: String((e && e.message) || e) };
 }
 
-// holdLock takes a Web Lock for this wallet's database, so a second tab
-// cannot run the same node against the same state.
+// holdLock takes the engine's Web Lock for this wallet's database. The page
+// already holds the tab's lock (tabs.js) before it starts a worker; this
+// second lock is what makes two engines on one state impossible even if a
+// script bypasses the page. It waits a little: a worker just terminated by
+// a takeover releases its lock a moment after the page's lock moved.
 async function holdLock(name) {
   if (!navigator.locks) return;
   await new Promise((resolve, reject) => {
-    navigator.locks.request("lnwasm:" + name, { ifAvailable: true }, (lock) => {
-      if (!lock) {
-        const e = new Error("this wallet is open in another tab; close it there first");
-        e.code = "WALLET_IN_USE";
-        reject(e);
-        return undefined;
-      }
+    navigator.locks.request("lnwasm-engine:" + name, { signal: AbortSignal.timeout(10000) }, () => {
       resolve();
-      return new Promise((release) => { lockRelease = release; });
+      return new Promise(() => {}); // held until this worker ends
+    }).catch(() => {
+      const e = new Error("this wallet's engine is running in another tab; close it there first");
+      e.code = "WALLET_IN_USE";
+      reject(e);
     });
   });
 }

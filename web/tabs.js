@@ -33,7 +33,7 @@ export function singleTab(dbName, { start, stop }) {
     $("in-use-text").textContent = text;
     $("in-use").hidden = false;
     $("nav").hidden = true;
-    for (const el of document.querySelectorAll("#welcome, [data-panel], #guide")) el.hidden = true;
+    for (const el of document.querySelectorAll("#welcome, #sync, [data-panel], #guide")) el.hidden = true;
     $("status").textContent = "This wallet runs in another tab.";
   };
 

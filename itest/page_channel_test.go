@@ -126,6 +126,13 @@ func TestPageChannelOpenClose(t *testing.T) {
 func fundedPage(t *testing.T, s *server, check func(*testing.T, context.Context)) context.Context {
 	t.Helper()
 	ctx := newBrowser(t, "")
+	fundPage(t, s, ctx, check)
+	return ctx
+}
+
+// fundPage is fundedPage in a tab the caller opened.
+func fundPage(t *testing.T, s *server, ctx context.Context, check func(*testing.T, context.Context)) {
+	t.Helper()
 	if err := chromedp.Run(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +150,6 @@ func fundedPage(t *testing.T, s *server, check func(*testing.T, context.Context)
 		b := balanceOf(t, ctx, call(t, ctx, "walletBalance", ""))
 		return b.ConfirmedSat == 1_000_000, fmt.Sprintf("%+v", b)
 	})
-	return ctx
 }
 
 // reloadAndUnlock reloads the page (the engine restarts from IndexedDB)

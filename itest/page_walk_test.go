@@ -164,11 +164,11 @@ func (w *walk) openChannel(size int64) string {
 			return false, fmt.Sprint(rows)
 		}
 		point = rows[0]["point"]
-		hub := w.hubChannel(point)
+		hub := w.s.hubChannel(w.t, point)
 		return rows[0]["state"] == "active" && hub != nil && hub.Active, fmt.Sprintf("page %v, hub %+v", rows, hub)
 	})
 	local := w.rowBalance(point)
-	if hub := w.hubChannel(point); hub.Capacity != strconv.FormatInt(size, 10) || hub.RemoteBalance != strconv.FormatInt(local, 10) {
+	if hub := w.s.hubChannel(w.t, point); hub.Capacity != strconv.FormatInt(size, 10) || hub.RemoteBalance != strconv.FormatInt(local, 10) {
 		w.t.Fatalf("hub sees capacity %s and our balance %s; the page shows %d of %d", hub.Capacity, hub.RemoteBalance, local, size)
 	}
 	w.screenshot("channel-open")
@@ -179,9 +179,9 @@ func (w *walk) openChannel(size int64) string {
 }
 
 // hubChannel is the hub's view of a channel, or nil.
-func (w *walk) hubChannel(point string) *lndChannel {
+func (s *server) hubChannel(t *testing.T, point string) *lndChannel {
 	var hub hubChannelsJSON
-	w.s.getJSON(w.t, "/devnet/hub/channels", &hub)
+	s.getJSON(t, "/devnet/hub/channels", &hub)
 	for i := range hub.Channels {
 		if hub.Channels[i].ChannelPoint == point {
 			return &hub.Channels[i]
@@ -200,7 +200,7 @@ func (w *walk) rowBalance(point string) int64 {
 func (w *walk) settledWithHub(point string, want int64) {
 	w.t.Helper()
 	waitFor(w.t, 60*time.Second, "the page's and the hub's balances agree", func() (bool, string) {
-		hub := w.hubChannel(point)
+		hub := w.s.hubChannel(w.t, point)
 		got := w.rowBalance(point)
 		return hub != nil && got == want && hub.RemoteBalance == strconv.FormatInt(want, 10) && hub.LocalBalance != "",
 			fmt.Sprintf("page %d, hub %+v, want %d", got, hub, want)
@@ -294,7 +294,7 @@ func (w *walk) closeChannel(point string) {
 		_ = chromedp.Run(w.ctx, chromedp.AttributeValue(row, "data-state", &state, nil, chromedp.ByQuery))
 		text := pageText(w.ctx, row+" td:nth-child(4)")
 		_, err := fmt.Sscanf(text, "closed (local), %d sat back to the wallet", &settled)
-		return state == "closed" && err == nil && w.hubChannel(point) == nil, fmt.Sprintf("%s: %q", state, text)
+		return state == "closed" && err == nil && w.s.hubChannel(w.t, point) == nil, fmt.Sprintf("%s: %q", state, text)
 	})
 	w.screenshot("closed")
 	w.do("home", gotoView("home"))

@@ -57,6 +57,7 @@ type Devnet struct {
 	extra   []*Lnd
 	logs    []*os.File // the extra lnds' output
 	fees    *FeeAPI    // nil unless Config.HubFastFee
+	holds   holds      // the shop's hold invoices waiting to be resolved
 }
 
 // Start builds btcd if needed, starts it and mines the initial chain.

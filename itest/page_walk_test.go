@@ -53,6 +53,7 @@ func TestPageWalk(t *testing.T) {
 	point := w.openChannel(500_000)
 	w.payShop(point)
 	w.getPaid(point)
+	w.sendOnchain()
 	w.closeChannel(point)
 	w.guideDone()
 	w.phoneWidth()
@@ -287,6 +288,43 @@ func (w *walk) getPaid(point string) {
 	w.screenshot("received")
 	w.do("channels", gotoView("channels"))
 	w.settledWithHub(point, before+2000)
+}
+
+// sendOnchain: paste the hub's address into the Send view, type the
+// amount, send; after a block the hub's wallet holds exactly that much
+// more, and ours went down by the amount and the fee the page reported.
+func (w *walk) sendOnchain() {
+	var addr struct {
+		Address string `json:"address"`
+	}
+	w.s.getJSON(w.t, "/devnet/hub/newaddress", &addr)
+	w.do("home", gotoView("home"))
+	ours := w.number("#balance-confirmed")
+	hubBefore := w.s.hubConfirmed(w.t)
+	w.do("review the address", gotoView("send"),
+		chromedp.SendKeys("#pay-request", addr.Address, chromedp.ByQuery),
+		chromedp.Click("#pay-decode", chromedp.ByQuery),
+		chromedp.WaitVisible("#send-form", chromedp.ByQuery))
+	if got := pageText(w.ctx, "#send-to"); got != addr.Address {
+		w.t.Fatalf("the review shows %q, want %s", got, addr.Address)
+	}
+	w.do("send", chromedp.SendKeys("#send-amount", "50000", chromedp.ByQuery), chromedp.Click("#send-submit", chromedp.ByQuery))
+	var fee int64
+	waitFor(w.t, 60*time.Second, "the page reports the send", func() (bool, string) {
+		got := pageText(w.ctx, "#pay-status")
+		var txid string
+		_, err := fmt.Sscanf(got, "Sent: tx %s (fee %d sat)", &txid, &fee)
+		return err == nil, got
+	})
+	w.screenshot("sent-onchain")
+	w.do("mine a block", chromedp.Click("#mine", chromedp.ByQuery))
+	waitFor(w.t, 60*time.Second, "the hub's wallet has the coins", func() (bool, string) {
+		got := w.s.hubConfirmed(w.t)
+		return got == hubBefore+50000, fmt.Sprintf("hub %d, before %d", got, hubBefore)
+	})
+	w.do("home", gotoView("home"))
+	w.waitNumber("home shows the wallet after the send", "#balance-confirmed", ours-50000-fee)
+	w.t.Logf("sent 50000 sat on-chain to the hub, fee %d sat", fee)
 }
 
 // closeChannel: Close on the channel's row, one block, and the wallet

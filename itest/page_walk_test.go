@@ -41,6 +41,9 @@ func TestPageWalk(t *testing.T) {
 		s = startServer(t, "-devnet-shop")
 	}
 	w := &walk{t: t, s: s, ctx: newBrowser(t, ""), dir: filepath.Join(assetsDir(t), "artifacts", "page-walk")}
+	// Only this run's screenshots: a step renamed or removed must not
+	// leave an older picture behind.
+	_ = os.RemoveAll(w.dir)
 	if err := os.MkdirAll(w.dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -200,8 +203,16 @@ func (s *server) hubChannel(t *testing.T, point string) *lndChannel {
 
 // rowBalance is our balance in the channel's row of the Channels view
 // (which must be on screen: the page's text is read as a person sees it).
+// The table is redrawn whenever the engine reports a change, so a read
+// that races a redraw is retried.
 func (w *walk) rowBalance(point string) int64 {
-	return w.number(fmt.Sprintf(`#channel-rows tr[data-channel-point=%q] .local`, point))
+	w.t.Helper()
+	var n int64
+	waitFor(w.t, 10*time.Second, "the channel's row", func() (bool, string) {
+		n = w.number(fmt.Sprintf(`#channel-rows tr[data-channel-point=%q] .local`, point))
+		return n >= 0, "no balance shown"
+	})
+	return n
 }
 
 // settledWithHub waits until the hub's balance for us equals the page's.

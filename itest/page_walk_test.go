@@ -397,6 +397,34 @@ func (w *walk) phoneWidth() {
 		if len(unlabeled) > 0 {
 			w.t.Errorf("the %s view has controls without a label: %v", v, unlabeled)
 		}
+		var low []string
+		w.do("contrast "+v, chromedp.Evaluate(contrastJS, &low))
+		if len(low) > 0 {
+			w.t.Errorf("the %s view has text below WCAG AA contrast: %v", v, low)
+		}
 		w.screenshot("phone-" + v)
 	}
+	// The nav works from the keyboard: focus a view's button, press Enter.
+	w.do("keyboard", chromedp.Focus(`nav [data-view="history"]`, chromedp.ByQuery), chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(`#payment-table`, chromedp.ByQuery))
 }
+
+// contrastJS lists visible text whose contrast with its background is
+// under WCAG AA: 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold).
+const contrastJS = `(() => {
+  const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const bg = (el) => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (el.offsetParent === null || ![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    const st = getComputedStyle(el);
+    const a = lum(rgb(st.color)), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) out.push(el.tagName + "#" + el.id + " " + ratio.toFixed(2) + ": " + el.textContent.trim().slice(0, 30));
+  }
+  return out; })()`

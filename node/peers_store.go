@@ -23,11 +23,13 @@ func (n *Node) rememberPeer(pubHex, addr string) {
 
 // reconnectChannelPeers dials, in the background and with backoff, every
 // peer one of our open channels is with: a channel is only usable, and
-// only safe, while its peer can reach us.
+// only safe, while its peer can reach us. A channel restored from a
+// backup needs its peer too: only the peer can close it.
 func (n *Node) reconnectChannelPeers() {
 	want := map[string]bool{}
 	for _, c := range n.ChannelInfos() {
-		if c.Phase >= channel.PhaseAwaitLocked && c.Phase < channel.PhaseClosing {
+		open := c.Phase >= channel.PhaseAwaitLocked && c.Phase < channel.PhaseClosing
+		if open || (c.Restored && c.Phase == channel.PhaseFailed) {
 			want[c.Peer] = true
 		}
 	}

@@ -81,7 +81,14 @@ func (n *Node) watchFundingSpend(e *chanEntry) error {
 		return err
 	}
 	hint := st.FundingHeight
-	if hint == 0 {
+	switch {
+	case hint == 0 && st.Restored:
+		// A channel restored while its funding was unconfirmed: the
+		// funding, and so its spend, came after the wallet's birthday.
+		if hint, err = n.birthday(); err != nil {
+			return fmt.Errorf("watch funding spend: %w", err)
+		}
+	case hint == 0:
 		hint = n.heightHint()
 	}
 	ev, err := n.cfg.Chain.RegisterSpend(chain.SpendRequest{OutPoint: st.FundingOutpoint(), PkScript: pk, HeightHint: hint})

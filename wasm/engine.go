@@ -60,6 +60,7 @@ func (e *engine) methods() map[string]handler {
 		"getInfo":          e.getInfo,
 		"createWallet":     e.createWallet,
 		"unlockWallet":     e.unlockWallet,
+		"exportBackup":     e.exportBackup,
 		"connect":          e.connect,
 		"listPeers":        e.listPeers,
 		"newAddress":       e.newAddress,

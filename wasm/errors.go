@@ -7,6 +7,7 @@ import (
 
 	"lnwasm/bridge"
 	"lnwasm/node"
+	"lnwasm/node/backup"
 	"lnwasm/node/channel"
 	"lnwasm/node/invoice"
 	"lnwasm/node/keys"
@@ -43,6 +44,8 @@ const (
 	codeWrongNetwork    = "WRONG_NETWORK"
 	codeDust            = "DUST_AMOUNT"
 	codeInsufficient    = "INSUFFICIENT_BALANCE"
+	codeInvalidBackup   = "INVALID_BACKUP"
+	codeBackupVersion   = "UNSUPPORTED_BACKUP_VERSION"
 )
 
 // sentinelCodes maps the node's errors to their codes.
@@ -55,6 +58,11 @@ var sentinelCodes = []struct {
 	{node.ErrWalletLocked, codeWalletLocked},
 	{node.ErrWeakPassword, codeWeakPassword},
 	{keys.ErrWrongPassword, codeWrongPassword},
+	{backup.ErrWrongPassword, codeWrongPassword},
+	{backup.ErrNotBackup, codeInvalidBackup},
+	{backup.ErrCorrupt, codeInvalidBackup},
+	{backup.ErrVersion, codeBackupVersion},
+	{node.ErrBackupNetwork, codeWrongNetwork},
 	{keys.ErrInvalidMnemonic, codeInvalidMnemonic},
 	{node.ErrInvalidPubkey, codeInvalidPubkey},
 	{node.ErrInvalidHost, codeInvalidHost},

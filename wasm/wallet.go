@@ -20,14 +20,16 @@ func (e *engine) theNode() (*node.Node, error) {
 	return e.node, nil
 }
 
-// createWallet is lncli create: {password, mnemonic?} → {mnemonic}.
+// createWallet is lncli create: {password, mnemonic?} → {mnemonic,
+// restoredChannels: 0}, or with {backup, backupPassword} a restore from
+// an exported backup (restoreWallet).
 func (e *engine) createWallet(raw json.RawMessage) (any, error) {
-	var p struct {
-		Password string `json:"password"`
-		Mnemonic string `json:"mnemonic"`
-	}
+	var p restoreParams
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return nil, apiErr(codeInvalidArgument, fmt.Errorf("createWallet: %w", err))
+	}
+	if p.Backup != "" {
+		return e.restoreWallet(p)
 	}
 	n, err := e.theNode()
 	if err != nil {
@@ -37,7 +39,7 @@ func (e *engine) createWallet(raw json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]string{"mnemonic": words}, nil
+	return map[string]any{"mnemonic": words, "restoredChannels": 0}, nil
 }
 
 // unlockWallet is lncli unlock: {password}.

@@ -35,6 +35,9 @@ type Info struct {
 	CloseKind     string
 	FailReason    string
 	DataLoss      bool
+	// Restored marks a channel restored from a backup: its balances are
+	// unknown until the peer's commitment shows them on-chain.
+	Restored bool
 }
 
 // ChannelPoint is the funding outpoint (zero until funding is known).
@@ -53,10 +56,13 @@ func (m *Machine) Info() Info {
 		SCID: uint64(s.SCID), FundingHeight: s.FundingHeight, MinimumDepth: s.MinimumDepth,
 		CloseLocalSat: s.Close.LocalSat, CloseHeight: s.Close.Height, WeClosed: s.Close.WeInitiated,
 		CloseKind:  s.Close.Kind,
-		FailReason: s.FailReason, DataLoss: s.DataLoss,
+		FailReason: s.FailReason, DataLoss: s.DataLoss, Restored: s.Restored,
 	}
 	if len(s.Close.Tx) > 0 || s.Close.Force {
 		in.ClosingTxid = s.Close.Txid.String()
+	}
+	if s.Restored {
+		return in // no commitment: the balances are unknown
 	}
 	v, err := s.viewOf(Local, s.LocalNumber)
 	if err != nil {

@@ -54,8 +54,17 @@ func (s *State) forgetUncommitted() {
 	s.Updates = kept
 }
 
-// onReconnected sends our channel_reestablish.
+// onReconnected sends our channel_reestablish, or a restored channel's
+// request to close.
 func (m *Machine) onReconnected(s *State, out *Output) error {
+	if s.waitsForPeerClose() {
+		msg, err := m.restoredReestablish(s)
+		if err != nil {
+			return err
+		}
+		out.Msgs = append(out.Msgs, msg)
+		return nil
+	}
 	if s.Phase < PhaseAwaitLocked || s.Phase >= PhaseClosing {
 		return nil
 	}

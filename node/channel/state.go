@@ -147,6 +147,11 @@ type State struct {
 	// DataLoss is set when the peer proved our state stale: our
 	// commitment must never be broadcast.
 	DataLoss bool `json:",omitempty"`
+	// Restored marks a recovery record made from a static channel backup
+	// (NewShell): it knows the channel's keys and funding but no
+	// commitment, so it only asks the peer to close and sweeps our
+	// output of the peer's commitment.
+	Restored bool `json:",omitempty"`
 }
 
 // lastSent is which commitment message we sent most recently.

@@ -50,6 +50,9 @@
 // parameters travel in the blob so they can be raised later). The header
 // (version, parameters, salt) is authenticated as associated data, so any
 // change to the blob fails as a wrong password would: the error says so.
+// Seal and Open are the same construction for other secrets (node/backup's
+// file), with the caller's own prefix authenticated too; SealedParams lets
+// a reader refuse a foreign blob's costly parameters before stretching.
 //
 // # Per-commitment secrets
 //

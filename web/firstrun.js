@@ -50,7 +50,14 @@ async function create(ev) {
     const { mnemonic, restoredChannels } = await app.lnwasm.createWallet(req);
     for (const id of ["create-password", "restore-words", "restore-file-password"]) $(id).value = "";
     $("restore-file").value = "";
-    say("wallet-status", restoredChannels ? `Restored; asking the peers of ${restoredChannels} channels to close them.` : "");
+    say("wallet-status", "");
+    if (kind() === "backup") {
+      // The wallet opens on its Channels view, where the restored channels
+      // wait for their peers to close them.
+      say("channels-status", `Restored from the backup: asking the peers of ${restoredChannels} channels to close them; ` +
+        "the funds come back on-chain once they do.");
+      history.replaceState(null, "", "#channels");
+    }
     if (kind() === "new") showWords(mnemonic.split(" "));
     afterChange();
   } catch (e) { say("wallet-status", errText(e), true); }

@@ -42,6 +42,7 @@ func (d *Devnet) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /devnet/hub/sendcoins", d.handleHubSend)
 	mux.HandleFunc("GET /devnet/hub/channels", d.hubCLI("listchannels"))
 	mux.HandleFunc("GET /devnet/hub/closedchannels", d.hubCLI("closedchannels"))
+	mux.HandleFunc("GET /devnet/hub/pendingchannels", d.hubCLI("pendingchannels"))
 	mux.HandleFunc("POST /devnet/hub/openchannel", d.handleHubOpen)
 	mux.HandleFunc("POST /devnet/hub/closechannel", d.handleHubClose)
 	mux.HandleFunc("POST /devnet/hub/snapshot", d.handleHubSnapshot)

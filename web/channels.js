@@ -132,7 +132,8 @@ async function openChannel(ev) {
   try {
     const r = await app.lnwasm.openChannel({ nodePubkey: $("open-pubkey").value.trim(),
       localFundingAmountSat: Number($("open-amount").value), commitmentType: $("open-type").value });
-    say("channels-status", `Funding transaction published: ${r.channelPoint}. It is usable after the confirmations.`);
+    say("channels-status", `Funding transaction published: ${r.channelPoint}. It is usable after the confirmations. ` +
+      "Export a new backup (Settings) so that it covers this channel.");
   } catch (e) { say("channels-status", errText(e), true); }
   drawChannels();
 }

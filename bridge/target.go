@@ -30,11 +30,28 @@ func ParseTarget(target string) (host string, port uint16, err error) {
 	if len(host) > maxHostLen || strings.ContainsAny(host, " /?#@%\\") {
 		return "", 0, fmt.Errorf("malformed target %q: bad host", clip(target, 64))
 	}
+	// A host name is ASCII: international names travel as punycode (BOLT 7
+	// asks the same of announced hostnames), and the host is quoted in
+	// close reasons and text frames, which RFC 6455 requires to be UTF-8.
+	if !printableASCII(host) {
+		return "", 0, fmt.Errorf("malformed target %q: bad host: not printable ASCII (punycode for international names)", clip(target, 64))
+	}
 	p, err := strconv.ParseUint(portStr, 10, 16)
 	if err != nil || p == 0 {
 		return "", 0, fmt.Errorf("malformed target %q: port %q is not a number in 1-65535", clip(target, 64), clip(portStr, 16))
 	}
 	return host, uint16(p), nil
+}
+
+// printableASCII reports whether s holds only printable ASCII other than
+// the space.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // clip shortens s to at most n bytes without splitting a UTF-8 sequence,

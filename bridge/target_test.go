@@ -26,6 +26,10 @@ func TestParseTarget(t *testing.T) {
 		{"a b:9735", "", 0, "bad host"},
 		{"user@host:9735", "", 0, "bad host"},
 		{"[fe80::1%eth0]:9735", "", 0, "bad host"},
+		{"h\xffst:9735", "", 0, "not printable ASCII"},
+		{"нод.example:9735", "", 0, "not printable ASCII"},
+		{"a\nb:9735", "", 0, "not printable ASCII"},
+		{"xn--d1acj.example:9735", "xn--d1acj.example", 9735, ""},
 		{strings.Repeat("a", 300) + ":9735", "", 0, "bad host"},
 	}
 	for _, tt := range tests {

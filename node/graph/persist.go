@@ -225,10 +225,17 @@ func decodeChannel(k, v []byte) (lnwire.ShortChannelID, storedChannel, error) {
 		return 0, rec, errors.New("channel record with unordered node ids")
 	}
 	rec.capSat = binary.BigEndian.Uint64(v[67:])
+	// SetCapacity's bound: a larger capacity overflows in msat when a
+	// route search weighs the channel.
+	if rec.capSat > maxCapacitySat {
+		return 0, rec, errors.New("channel record with a capacity over all bitcoin")
+	}
 	rec.noRoute = v[75] != 0
 	for d := range rec.pol {
 		p := v[76+d*policyRecordSize:]
-		if p[0] == 0 {
+		// A policy with timestamp 0 is none (policyRec), whatever its
+		// flag says, and is kept as the zero policyRec that means none.
+		if p[0] == 0 || binary.BigEndian.Uint32(p[2:]) == 0 {
 			continue
 		}
 		rec.pol[d] = policyRec{

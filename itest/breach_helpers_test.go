@@ -21,9 +21,15 @@ import (
 // sides.
 func openTo(t testing.TB, d *devnet.Devnet, backend *chain.Neutrino, n *node.Node, l *devnet.Lnd, sat, push int64, typ string) string {
 	t.Helper()
+	return openToAt(t, d, backend, n, l, l.P2PAddr, sat, push, typ)
+}
+
+// openToAt is openTo with lnd reached at addr (a proxy in front of it).
+func openToAt(t testing.TB, d *devnet.Devnet, backend *chain.Neutrino, n *node.Node, l *devnet.Lnd, addr string, sat, push int64, typ string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := n.Connect(ctx, l.Pubkey, l.P2PAddr); err != nil {
+	if err := n.Connect(ctx, l.Pubkey, addr); err != nil {
 		t.Fatal(err)
 	}
 	op, err := n.OpenChannel(ctx, node.OpenChannelRequest{NodePubkey: l.Pubkey, LocalFundingSat: sat,

@@ -232,7 +232,11 @@ func startPlayground(t *testing.T) (*devnet.Devnet, *slog.Logger) {
 // shop, the payer) as cfg asks.
 func startPlaygroundWith(t testing.TB, cfg devnet.Config) (*devnet.Devnet, *slog.Logger) {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	level := slog.LevelWarn
+	if os.Getenv("LNWASM_ITEST_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	cfg.InitialBlocks, cfg.Hub, cfg.Logger = devnet.SegwitHeight, true, log
 	d, err := devnet.Start(context.Background(), cfg)
 	if err != nil {

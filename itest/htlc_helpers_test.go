@@ -47,6 +47,11 @@ type knobNode struct {
 	// reloads, as IndexedDB does in a browser.
 	db  walletdb.DB
 	dir string
+	// dial, when set, opens Lightning connections (the fault tests put the
+	// bridge and a fault proxy there); ping and pong tune liveness.
+	dial       func(ctx context.Context, addr string) (net.Conn, error)
+	ping, pong time.Duration
+	chainPeer  string // the chain peer's address when not btcd's own
 }
 
 // newKnobNode starts a node with a new wallet on a memory store, its fee
@@ -66,8 +71,12 @@ func (k *knobNode) start(peers ...*devnet.Lnd) {
 		k.dir = t.TempDir()
 	}
 	var dialer net.Dialer
+	peer := k.chainPeer
+	if peer == "" {
+		peer = k.d.ChainPeer()
+	}
 	backend, err := chain.NewNeutrino(chain.NeutrinoConfig{Params: &chaincfg.RegressionNetParams,
-		DataDir: k.dir, DB: k.db, Peers: []string{k.d.ChainPeer()}, Dial: dialer.DialContext, Logger: k.log, Fees: k.fees})
+		DataDir: k.dir, DB: k.db, Peers: []string{peer}, Dial: dialer.DialContext, Logger: k.log, Fees: k.fees})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,9 +84,12 @@ func (k *knobNode) start(peers ...*devnet.Lnd) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = backend.Stop() })
+	dial := k.dial
+	if dial == nil {
+		dial = func(ctx context.Context, addr string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", addr) }
+	}
 	n, err := node.New(node.Config{Network: &chaincfg.RegressionNetParams, Store: k.st, Logger: k.log, Chain: backend,
-		Scrypt: keys.ScryptParams{LogN: 10, R: 8, P: 1},
-		Dial:   func(ctx context.Context, addr string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", addr) }})
+		Scrypt: keys.ScryptParams{LogN: 10, R: 8, P: 1}, Dial: dial, PingInterval: k.ping, PongTimeout: k.pong})
 	if err != nil {
 		t.Fatal(err)
 	}

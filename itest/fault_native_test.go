@@ -250,7 +250,25 @@ func (r *faultRig) storageFails() {
 		// The reload redials lnd at the address stored (the proxy).
 		r.k.reload(fmt.Sprintf("writes refused after %d (%d refused; payment %s)", budget, refused, outcome(p, err)))
 		r.agrees(hash)
+		r.reportedStands(p, err, hash)
 		r.healthy(fmt.Sprintf("writes failing after %d and a reload", budget))
+	}
+}
+
+// reportedStands checks that an outcome SendPayment reported before the
+// reload is the one the node holds after it: a status reported but not
+// stored could be contradicted by the resumed payment.
+func (r *faultRig) reportedStands(p *pay.Payment, err error, hashHex string) {
+	r.t.Helper()
+	if p == nil || (p.Status != pay.StatusSucceeded && p.Status != pay.StatusFailed) {
+		return
+	}
+	raw, _ := hex.DecodeString(hashHex)
+	var hash [32]byte
+	copy(hash[:], raw)
+	now, ok := paymentStatus(r.k.n, hash)
+	if !ok || now.Status != p.Status {
+		r.t.Fatalf("SendPayment reported %s (%v) before the reload; after it the node says %+v", p.Status, err, now)
 	}
 }
 

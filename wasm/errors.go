@@ -92,6 +92,7 @@ var sentinelCodes = []struct {
 	{pay.ErrNoRoute, "NO_ROUTE"},
 	{pay.ErrTimeout, "PAYMENT_TIMEOUT"},
 	{pay.ErrFailed, "PAYMENT_FAILED"},
+	{pay.ErrNotStored, codeStorage},
 	{node.ErrLocked, codeWalletLocked},
 }
 

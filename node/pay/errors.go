@@ -11,4 +11,7 @@ var (
 	ErrFailed              = errors.New("payment failed")
 	ErrSelfPayment         = errors.New("cannot pay our own invoice")
 	ErrTimeout             = errors.New("payment timed out")
+	// ErrNotStored: the outcome could not be stored, so the payment stays
+	// in flight (as stored) and resumes when the node restarts.
+	ErrNotStored = errors.New("payment outcome not stored; it resumes when the node restarts")
 )

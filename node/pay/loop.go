@@ -117,14 +117,24 @@ func (p *Payer) giveUp(r *run, err error) {
 }
 
 // finish records the outcome; called with p.mu held.
+//
+// An outcome that cannot be stored is not reported: what is stored still
+// says in flight, a restart resumes the payment from there and may reach
+// the other outcome, so the caller gets ErrNotStored instead of a status
+// a restart could contradict. The run stays, so paying the same hash
+// again waits for it rather than sending anew.
 func (p *Payer) finish(r *run, st Status) {
 	pay := r.pay
+	prev := *pay
 	pay.Status, pay.Resolved = st, p.cfg.Now()
 	if st == StatusFailed {
 		pay.FailureReason, pay.FailureMessage = r.terminal, r.message
 	}
 	if err := save(p.cfg.Store, pay); err != nil {
+		*pay = prev
+		r.unsaved = fmt.Errorf("%w: %v", ErrNotStored, err)
 		p.cfg.Log.Error("store payment outcome", "hash", fmt.Sprintf("%x", pay.Hash), "err", err)
+		return
 	}
 	delete(p.runs, pay.Hash)
 	p.emit(pay)

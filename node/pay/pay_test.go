@@ -642,3 +642,36 @@ func TestRouteHints(t *testing.T) {
 		t.Fatalf("proportional fee %d", hints[0][0].Policy.FeeProportionalMillionths)
 	}
 }
+
+// TestOutcomeNotStored: when the outcome cannot be stored, Pay says so
+// (ErrNotStored) instead of reporting a status that a restart, resuming
+// from what is stored, could contradict; memory and store both still say
+// in flight, and paying the same hash again waits for the same run.
+func TestOutcomeNotStored(t *testing.T) {
+	h := newHarness(t, defaultCaps(), pathViaB, pathViaC)
+	const amt = 30_000_000
+	inv := h.invoice(amt, false)
+	res := h.payAsync(request(inv))
+	o := h.nextOffer()
+	h.st.dead.Store(true)
+	h.failAt(o, -1, &onion.Failure{Code: onion.CodeIncorrectOrUnknownPaymentDetails, HTLCMsat: amt, Height: testHeight})
+	r := h.wait(res)
+	if !errors.Is(r.err, ErrNotStored) || errors.Is(r.err, ErrFailed) {
+		t.Fatalf("Pay: %v, want ErrNotStored", r.err)
+	}
+	if r.pay == nil || r.pay.Status != StatusInFlight {
+		t.Fatalf("payment in memory %+v, want in flight as stored", r.pay)
+	}
+	again := h.wait(h.payAsync(request(inv)))
+	if !errors.Is(again.err, ErrNotStored) {
+		t.Fatalf("paying again: %v, want the same run's ErrNotStored", again.err)
+	}
+	p2, _ := New(Config{Store: h.mem, Net: &chaincfg.RegressionNetParams, Self: nodeSelf.pub,
+		Channels: newFakeChannels(defaultCaps()), Router: newFakeRouter()})
+	if l := p2.List(); len(l) != 1 || l[0].Status != StatusInFlight {
+		t.Fatalf("stored %+v, want in flight", l)
+	}
+	if n := h.ch.offerCalls(); n != 1 {
+		t.Fatalf("%d HTLCs offered, want 1", n)
+	}
+}

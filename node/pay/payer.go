@@ -84,6 +84,7 @@ type run struct {
 	done     chan struct{}
 	terminal string // lnd's failure_reason once no retry can help
 	message  string // why, for a person
+	unsaved  error  // the outcome could not be stored (ErrNotStored)
 	exclude  map[lnwire.ShortChannelID]bool
 }
 
@@ -152,7 +153,13 @@ func (p *Payer) Pay(ctx context.Context, req Request) (*Payment, error) {
 	case <-r.done:
 	case <-ctx.Done():
 	}
+	p.mu.Lock()
+	unsaved := r.unsaved
+	p.mu.Unlock()
 	pay, _ := p.Get(r.pay.Hash)
+	if unsaved != nil {
+		return pay, unsaved
+	}
 	if pay.Status == StatusFailed {
 		return pay, failureError(pay)
 	}

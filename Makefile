@@ -1,5 +1,7 @@
 # lnwasm: `make demo` runs the playground, `make test` runs every test.
 SHELL := /bin/bash
+# pipefail: a benchmark piped through tee still fails the target.
+.SHELLFLAGS := -o pipefail -c
 GO ?= go
 GOROOT := $(shell $(GO) env GOROOT)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
@@ -50,49 +52,18 @@ test-itest:
 	LNWASM_ASSETS=$(CURDIR)/$(BUILD) $(GO) test -count=1 -timeout 20m -v ./itest/ 2>&1 | tee $(BUILD)/itest.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|_test.go' ; exit $${PIPESTATUS[0]}
 
 bench: deps wasm
-	$(GO) test -run '^$$' -bench . -benchtime 3000x ./bridge/
+	@mkdir -p $(BUILD)/bench
+	$(GO) test -run '^$$' -bench . -benchtime 3000x ./bridge/ | tee $(BUILD)/bench/bridge.txt
 	@echo "BOLT 8: ours natively, ours as wasm under Node.js, and lnd's brontide in one process"
-	$(GO) test -run '^$$' -bench . -benchtime 2000x ./node/noise/
-	$(WASM_PATH) $(WASM_ENV) $(GO) test -run '^$$' -bench . -benchtime 300x ./node/noise/
-	cd itest/brontide && $(GO) test -run '^$$' -bench . -benchtime 2000x .
+	$(GO) test -run '^$$' -bench . -benchtime 2000x ./node/noise/ | tee $(BUILD)/bench/noise.txt
+	$(WASM_PATH) $(WASM_ENV) $(GO) test -run '^$$' -bench . -benchtime 300x ./node/noise/ | tee $(BUILD)/bench/noise-wasm.txt
+	cd itest/brontide && $(GO) test -run '^$$' -bench . -benchtime 2000x . | tee $(CURDIR)/$(BUILD)/bench/brontide.txt
 	@echo "Pathfinding on a generated mainnet-size graph (15,000 nodes, 50,000 channels): native, then wasm under Node.js"
-	$(GO) test -run '^$$' -bench FindRoute -benchtime 20x ./node/graph/
-	$(WASM_PATH) $(WASM_ENV) $(GO) test -run '^$$' -bench FindRoute -benchtime 10x ./node/graph/
-	LNWASM_ASSETS=$(CURDIR)/$(BUILD) $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 20m ./itest/
-
-# fuzz runs every fuzz target in the module for FUZZTIME each, one at a
-# time (go test takes one -fuzz target per run). Targets are found by their
-# `func Fuzz...` lines, so a new one joins without editing this file. A
-# failing input is written to the package's testdata/fuzz/, where it stays
-# as a regression seed that `go test` runs. FUZZMINIMIZETIME caps how long
-# the fuzzer shrinks each new input, which can otherwise use up a short
-# run; FUZZFLAGS passes more flags (FUZZFLAGS=-parallel=1 on a busy machine).
-FUZZTIME ?= 30s
-FUZZMINIMIZETIME ?= 5s
-FUZZFLAGS ?=
-
-fuzz:
-	@failed=""; count=0; \
-	for dir in $$($(GO) list -f '{{.Dir}}' ./...); do \
-		pkg=./$$(realpath --relative-to="$(CURDIR)" "$$dir"); \
-		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$dir"/*_test.go 2>/dev/null | sort -u); do \
-			count=$$((count + 1)); start=$$(date +%s); \
-			out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $(FUZZFLAGS) "$$pkg/" 2>&1); rc=$$?; \
-			secs=$$(( $$(date +%s) - start )); \
-			execs=$$(printf '%s\n' "$$out" | sed -n 's/.*execs: \([0-9]*\).*/\1/p' | tail -n 1); \
-			if [ $$rc -eq 0 ]; then \
-				printf 'fuzz: %-24s %-14s %4ss %11s execs  ok, found nothing\n' "$$name" "$$pkg" "$$secs" "$${execs:-?}"; \
-			else \
-				input=$$(printf '%s\n' "$$out" | sed -n 's/.*Failing input written to \(.*\)/\1/p' | tail -n 1); \
-				what="found $$pkg/$$input"; [ -n "$$input" ] || what="no failing input written, see below"; \
-				printf 'fuzz: %-24s %-14s %4ss %11s execs  FAILED: %s\n' "$$name" "$$pkg" "$$secs" "$${execs:-?}" "$$what"; \
-				printf '%s\n' "$$out" | tail -n 40 | sed 's/^/    /'; \
-				failed="$$failed $$pkg:$$name"; \
-			fi; \
-		done; \
-	done; \
-	echo "fuzz: $$count targets, $(FUZZTIME) each"; \
-	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi
+	$(GO) test -run '^$$' -bench FindRoute -benchtime 20x ./node/graph/ | tee $(BUILD)/bench/graph.txt
+	$(WASM_PATH) $(WASM_ENV) $(GO) test -run '^$$' -bench FindRoute -benchtime 10x ./node/graph/ | tee $(BUILD)/bench/graph-wasm.txt
+	LNWASM_ASSETS=$(CURDIR)/$(BUILD) $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 20m ./itest/ | tee $(BUILD)/bench/itest.txt
+	@echo
+	$(GO) run ./itest/benchtable $(BUILD)/bench
 
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$fmt" ]; then echo "gofmt needed: $$fmt"; exit 1; fi

@@ -3,9 +3,11 @@
 package bridge
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -24,6 +26,7 @@ type Handler struct {
 	log     *slog.Logger
 	limiter *limiter
 	metrics metrics
+	bufs    *bufferPool // relay buffers, lent to streams while data moves
 
 	// dialCtx is cancelled by Shutdown to abandon dials in progress.
 	dialCtx    context.Context
@@ -49,6 +52,7 @@ func NewHandler(policy Policy, logger *slog.Logger) *Handler {
 		policy:     p,
 		log:        logger,
 		limiter:    newLimiter(&p, time.Now),
+		bufs:       newBufferPool(p.BufferSize),
 		dialCtx:    ctx,
 		cancelDial: cancel,
 		streams:    make(map[*stream]struct{}),
@@ -82,7 +86,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.active.Done()
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	hw := &hijackRecorder{ResponseWriter: w}
+	ws, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // originAllowed has already applied the Origin policy
 		CompressionMode:    websocket.CompressionDisabled,
 	})
@@ -90,13 +95,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.log.Info("websocket upgrade failed", "client", r.RemoteAddr, "err", err)
 		return
 	}
-	ws.SetReadLimit(h.policy.MaxFrameSize)
-	h.serveStream(ws, remoteIP(r), target, host, port)
+	ws.SetReadLimit(h.policy.MaxFrameSize) // a backstop: pumpUp enforces the limit first
+	h.serveStream(&wsConn{Conn: ws, raw: hw.conn}, remoteIP(r), target, host, port)
 }
+
+// hijackRecorder keeps the connection websocket.Accept hijacks, so that
+// closes can put a deadline on it (see wsConn.closeBounded).
+type hijackRecorder struct {
+	http.ResponseWriter
+	conn net.Conn
+}
+
+// Hijack hands the connection to coder/websocket and remembers it.
+func (w *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, fmt.Errorf("bridge: hijack: %w", err)
+	}
+	w.conn = c
+	return c, brw, nil
+}
+
+// Unwrap lets http.ResponseController reach the server's writer.
+func (w *hijackRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // serveStream runs the checks that need an upgraded connection to be
 // reported, dials, and relays.
-func (h *Handler) serveStream(ws *websocket.Conn, client netip.Addr, target, host string, port uint16) {
+func (h *Handler) serveStream(ws *wsConn, client netip.Addr, target, host string, port uint16) {
 	release, why, ok := h.limiter.admit(client)
 	if !ok {
 		h.refuseWS(ws, client, target, verdict{websocket.StatusTryAgainLater, h.limitMessage(why), why})
@@ -148,7 +173,7 @@ func (h *Handler) refuseHTTP(w http.ResponseWriter, r *http.Request, status int,
 
 // refuseWS closes an upgraded connection that will not become a stream,
 // with the close code and reason the client's Dial reports.
-func (h *Handler) refuseWS(ws *websocket.Conn, client netip.Addr, target string, v verdict) {
+func (h *Handler) refuseWS(ws *wsConn, client netip.Addr, target string, v verdict) {
 	h.metrics.refusals[v.label].Add(1)
 	h.log.Info("bridge stream refused", "client", client, "target", target,
 		"code", int(v.code), "reason", refuseLabels[v.label], "detail", v.reason)
@@ -163,7 +188,7 @@ func (h *Handler) refuseWS(ws *websocket.Conn, client netip.Addr, target string,
 		_ = ws.CloseNow()
 		return
 	}
-	_ = ws.Close(v.code, reason)
+	ws.closeBounded(v.code, reason)
 }
 
 // enter admits a request unless the handler is shut down; the caller must
@@ -261,7 +286,7 @@ func (h *Handler) Drop(target string) int {
 }
 
 // Close is Shutdown without a deadline: each WebSocket close handshake is
-// itself bounded (about 10s), so it returns.
+// itself bounded (closeHandshakeTimeout), so it returns.
 func (h *Handler) Close() error {
 	return h.Shutdown(context.Background())
 }

@@ -113,21 +113,7 @@ func shortDelayNode(t *testing.T, d *devnet.Devnet, log *slog.Logger, fundSat in
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.CreateWallet("correct horse", ""); err != nil {
-		t.Fatal(err)
-	}
-	addr, err := n.NewAddress("p2wkh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Faucet(addr.String(), fundSat); err != nil {
-		t.Fatal(err)
-	}
-	mineWait(t, d, backend, 1)
-	waitFor(t, 60*time.Second, "our wallet sees the faucet", func() (bool, string) {
-		b, err := n.WalletBalance()
-		return err == nil && b.ConfirmedSat == fundSat, fmt.Sprintf("%+v %v", b, err)
-	})
+	createFunded(t, d, backend, n, fundSat)
 	return n, backend
 }
 

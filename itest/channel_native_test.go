@@ -77,6 +77,19 @@ func nativeNodeWith(t testing.TB, d *devnet.Devnet, log *slog.Logger, st store.S
 func nativeNodeOn(t testing.TB, d *devnet.Devnet, log *slog.Logger, fundSat int64, st store.Store) (*node.Node, *chain.Neutrino) {
 	t.Helper()
 	n, backend := nativeNodeWith(t, d, log, st)
+	createFunded(t, d, backend, n, fundSat)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := n.Connect(ctx, d.Hub.Pubkey, d.Hub.P2PAddr); err != nil {
+		t.Fatal(err)
+	}
+	return n, backend
+}
+
+// createFunded creates n's wallet and has the faucet pay it fundSat,
+// waiting until the wallet holds it confirmed.
+func createFunded(t testing.TB, d *devnet.Devnet, backend *chain.Neutrino, n *node.Node, fundSat int64) {
+	t.Helper()
 	if _, err := n.CreateWallet("correct horse", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -92,12 +105,6 @@ func nativeNodeOn(t testing.TB, d *devnet.Devnet, log *slog.Logger, fundSat int6
 		b, err := n.WalletBalance()
 		return err == nil && b.ConfirmedSat == fundSat, fmt.Sprintf("%+v %v", b, err)
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := n.Connect(ctx, d.Hub.Pubkey, d.Hub.P2PAddr); err != nil {
-		t.Fatal(err)
-	}
-	return n, backend
 }
 
 // mineWait mines blocks and waits until our backend has them.

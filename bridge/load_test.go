@@ -190,6 +190,16 @@ func relayRound(c net.Conn, i, r int) error {
 // unless every stream opened and relayed correctly.
 func openRelaying(t *testing.T, bridgeURL, target string, n int) []net.Conn {
 	t.Helper()
+	conns, errs := openParallel(n, func(i int) (net.Conn, error) { return openAndRelay(bridgeURL, target, i) })
+	if err := errs.first(); err != nil {
+		closeAll(conns)
+		t.Fatalf("%d of %d streams failed; first: %v", errs.count(), n, err)
+	}
+	return conns
+}
+
+// openParallel runs open for 0..n-1, loadDialers at a time.
+func openParallel(n int, open func(i int) (net.Conn, error)) ([]net.Conn, *errorList) {
 	conns := make([]net.Conn, n)
 	var next atomic.Int64
 	var errs errorList
@@ -197,18 +207,14 @@ func openRelaying(t *testing.T, bridgeURL, target string, n int) []net.Conn {
 	for range loadDialers {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				c, err := openAndRelay(bridgeURL, target, i)
+				c, err := open(i)
 				conns[i] = c
 				errs.add(err)
 			}
 		})
 	}
 	wg.Wait()
-	if err := errs.first(); err != nil {
-		closeAll(conns)
-		t.Fatalf("%d of %d streams failed; first: %v", errs.count(), n, err)
-	}
-	return conns
+	return conns, &errs
 }
 
 // openAndRelay dials stream i and runs its first rounds.

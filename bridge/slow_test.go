@@ -161,22 +161,11 @@ func checkSlowMemory(t *testing.T, n int, base, idle, stalled memReport) {
 // openStreams dials n streams, loadDialers at a time.
 func openStreams(t *testing.T, bridgeURL, target string, n int) []net.Conn {
 	t.Helper()
-	conns := make([]net.Conn, n)
-	var next atomic.Int64
-	var errs errorList
-	var wg sync.WaitGroup
-	for range loadDialers {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				c, err := Dial(ctx, bridgeURL, target)
-				cancel()
-				conns[i] = c
-				errs.add(err)
-			}
-		})
-	}
-	wg.Wait()
+	conns, errs := openParallel(n, func(int) (net.Conn, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return Dial(ctx, bridgeURL, target)
+	})
 	t.Cleanup(func() { closeAll(conns) })
 	if err := errs.first(); err != nil {
 		t.Fatalf("%d of %d streams failed to open; first: %v", errs.count(), n, err)

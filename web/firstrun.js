@@ -3,7 +3,7 @@
 // module's closures until the person proves they wrote them down.
 "use strict";
 
-import { $, app, say, errText } from "./shared.js";
+import { $, app, say, errText, showView } from "./shared.js";
 
 let showingWords = false;
 let afterChange = () => {};
@@ -56,10 +56,12 @@ async function create(ev) {
       // wait for their peers to close them.
       say("channels-status", `Restored from the backup: asking the peers of ${restoredChannels} channels to close them; ` +
         "the funds come back on-chain once they do.");
-      history.replaceState(null, "", "#channels");
     }
     if (kind() === "new") showWords(mnemonic.split(" "));
-    afterChange();
+    await afterChange();
+    // After the wallet's views are drawn: a sync event may already have
+    // opened them on another view while createWallet returned.
+    if (kind() === "backup") showView("channels");
   } catch (e) { say("wallet-status", errText(e), true); }
 }
 

@@ -58,18 +58,7 @@ func FuzzDecodeFailure(f *testing.F) {
 // re-encodes to exactly its input (every accepted encoding is canonical)
 // and decodes to an equal Payload.
 func FuzzDecodePayload(f *testing.F) {
-	for _, c := range samplePayloads() {
-		b, err := c.p.Encode()
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b, c.final)
-	}
-	var v onionVector
-	loadJSON(f, "bolt04_onion-test.json", &v)
-	for i, h := range v.Generate.Hops {
-		f.Add(splitLengthPrefix(f, mustHex(f, h.Payload)), i == len(v.Generate.Hops)-1)
-	}
+	addPayloadSeeds(f)
 	f.Add([]byte{0x02, 0x00, 0x04, 0x00}, true)
 	f.Fuzz(func(t *testing.T, data []byte, final bool) {
 		p1, err := DecodePayload(data, final)
@@ -173,18 +162,7 @@ func onionAround(t testing.TB, key *btcec.PrivateKey, hop sphinx.HopPayload, ass
 // Failure naming the same record and offset; a forwarded packet must peel
 // at the next hop.
 func FuzzPeelPayload(f *testing.F) {
-	for _, c := range samplePayloads() {
-		b, err := c.p.Encode()
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b, c.final)
-	}
-	var v onionVector
-	loadJSON(f, "bolt04_onion-test.json", &v)
-	for i, h := range v.Generate.Hops {
-		f.Add(splitLengthPrefix(f, mustHex(f, h.Payload)), i == len(v.Generate.Hops)-1)
-	}
+	addPayloadSeeds(f)
 	f.Add(mustHex(f, "0202010004020100"+"640101"), true)
 	f.Add(mustHex(f, "0202000104020100"), false)
 	f.Add([]byte{}, true)
@@ -324,4 +302,21 @@ func fuzzRoute(t testing.TB) (*Circuit, [][32]byte, []*btcec.PublicKey) {
 		secrets[i], packet = p.SharedSecret, p.Next
 	}
 	return circuit, secrets, pubs
+}
+
+// addPayloadSeeds seeds a (payload, final) target with our sample payloads
+// and the BOLT 4 vector's hop payloads.
+func addPayloadSeeds(f *testing.F) {
+	for _, c := range samplePayloads() {
+		b, err := c.p.Encode()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, c.final)
+	}
+	var v onionVector
+	loadJSON(f, "bolt04_onion-test.json", &v)
+	for i, h := range v.Generate.Hops {
+		f.Add(splitLengthPrefix(f, mustHex(f, h.Payload)), i == len(v.Generate.Hops)-1)
+	}
 }

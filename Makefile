@@ -61,6 +61,9 @@ bench: deps wasm
 	@echo "Pathfinding on a generated mainnet-size graph (15,000 nodes, 50,000 channels): native, then wasm under Node.js"
 	$(GO) test -run '^$$' -bench FindRoute -benchtime 20x ./node/graph/ | tee $(BUILD)/bench/graph.txt
 	$(WASM_PATH) $(WASM_ENV) $(GO) test -run '^$$' -bench FindRoute -benchtime 10x ./node/graph/ | tee $(BUILD)/bench/graph-wasm.txt
+	@echo "Commitment updates between two of our channel machines in memory: native, then wasm under Node.js"
+	$(GO) test -run '^$$' -bench CommitmentUpdates -benchtime 500x ./node/channel/ | tee $(BUILD)/bench/channel.txt
+	$(WASM_PATH) $(WASM_ENV) $(GO) test -run '^$$' -bench CommitmentUpdates -benchtime 200x ./node/channel/ | tee $(BUILD)/bench/channel-wasm.txt
 	LNWASM_ASSETS=$(CURDIR)/$(BUILD) $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 20m ./itest/ | tee $(BUILD)/bench/itest.txt
 	@echo
 	$(GO) run ./itest/benchtable $(BUILD)/bench

@@ -81,7 +81,8 @@ func BenchmarkPaymentLatencyNative(b *testing.B) {
 
 // BenchmarkPaymentLatencyPage: the page in Chromium and the playground's
 // payer lnd pay the shop through the hub; also the time from connecting
-// to the hub to a complete graph in a fresh browser profile.
+// to the hub to a complete graph in a fresh browser profile, and the
+// engine's memory once it has its channel (reportMemory).
 func BenchmarkPaymentLatencyPage(b *testing.B) {
 	s := startServer(b, "-devnet-shop", "-devnet-payer")
 	ctx := newBrowser(b, "")
@@ -113,6 +114,7 @@ func BenchmarkPaymentLatencyPage(b *testing.B) {
 		got := evalJS(b, ctx, `window.lnwasm.listChannels().then(c => c.channels.length === 1 && c.channels[0].state === "active")`)
 		return got == "true", got
 	})
+	reportMemory(b, ctx, s)
 	var ours, lnd []time.Duration
 	for i := 0; i < b.N; i++ {
 		for j := range payRounds {

@@ -58,6 +58,7 @@ func (e *engine) methods() map[string]handler {
 	return map[string]handler{
 		"start":            e.start,
 		"getInfo":          e.getInfo,
+		"memStats":         e.memStats,
 		"createWallet":     e.createWallet,
 		"unlockWallet":     e.unlockWallet,
 		"exportBackup":     e.exportBackup,

@@ -36,6 +36,7 @@ export function createClient(workerURL = "worker.js") {
   return {
     start: (opts) => call("start", opts),
     getInfo: () => call("getInfo"),
+    memStats: () => call("memStats"),
     createWallet: (opts) => call("createWallet", opts),
     unlockWallet: (opts) => call("unlockWallet", opts),
     connect: (opts) => call("connect", opts),

@@ -53,17 +53,23 @@ async function boot(dbName) {
   const fs = new IdbFS(idb);
   await fs.load();
   globalThis.fs = fs;
-  let ready;
+  let ready, mem = null;
   const isReady = new Promise((r) => { ready = r; });
   globalThis.lnwasmHost = {
     ...kvHost(idb),
     ready(version) { ready(version); },
     emit(json) { post({ event: JSON.parse(json) }); },
+    // memory is what memStats reports of the browser's side: the instance's
+    // linear memory and, where Chromium tells a worker, its JS heap.
+    memory() {
+      return { wasm: mem ? mem.buffer.byteLength : 0, js: (performance.memory && performance.memory.usedJSHeapSize) || 0 };
+    },
   };
   await import("./wasm_exec.js");
   const go = new globalThis.Go();
   const resp = fetch("lnwasm.wasm");
   const { instance } = await WebAssembly.instantiateStreaming(resp, go.importObject);
+  mem = instance.exports.mem;
   go.run(instance).then(() => post({ event: { type: "stopped" } }));
   await isReady;
   return globalThis.lnwasmEngine;

@@ -86,13 +86,13 @@ func (m *Machine) buildAt(s *State, holder Side, n uint64, v *view, point *btcec
 		FeeratePerKw:    v.feerate,
 	}
 	if holder == Local {
-		p.LocalFundingKey, p.RemoteFundingKey = m.keys.Funding.PubKey(), theirFunding
+		p.LocalFundingKey, p.RemoteFundingKey = m.keys.FundingPub(), theirFunding
 		p.LocalIsOpener = s.Opener
 		p.ToSelfDelay = s.Remote.ToSelfDelay
 		p.DustLimitSat = s.Local.DustLimitSat
 		p.ToLocalMsat, p.ToRemoteMsat = uint64(v.ourMsat), uint64(v.theirMsat)
 	} else {
-		p.LocalFundingKey, p.RemoteFundingKey = theirFunding, m.keys.Funding.PubKey()
+		p.LocalFundingKey, p.RemoteFundingKey = theirFunding, m.keys.FundingPub()
 		p.LocalIsOpener = !s.Opener
 		p.ToSelfDelay = s.Local.ToSelfDelay
 		p.DustLimitSat = s.Remote.DustLimitSat

@@ -226,5 +226,5 @@ func (m *Machine) fundingScript(s *State) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return script.FundingScript(m.keys.Funding.PubKey(), theirs)
+	return script.FundingScript(m.keys.FundingPub(), theirs)
 }

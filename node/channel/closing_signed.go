@@ -118,7 +118,7 @@ func (m *Machine) finishClose(s *State, tx *wire.MsgTx, fee int64, theirSig lnwi
 	if err != nil {
 		return err
 	}
-	tx.TxIn[0].Witness = script.FundingWitness(ws, m.keys.Funding.PubKey(), theirs,
+	tx.TxIn[0].Witness = script.FundingWitness(ws, m.keys.FundingPub(), theirs,
 		script.WitnessSig(ourES, txscript.SigHashAll), script.WitnessSig(theirES, txscript.SigHashAll))
 	var buf bytes.Buffer
 	if err := tx.Serialize(&buf); err != nil {

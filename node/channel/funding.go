@@ -17,7 +17,7 @@ func (m *Machine) fundingPkScript(s *State) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("peer funding key: %w", err)
 	}
-	_, out, err := script.FundingOutput(m.keys.Funding.PubKey(), theirs, s.FundingSat)
+	_, out, err := script.FundingOutput(m.keys.FundingPub(), theirs, s.FundingSat)
 	if err != nil {
 		return nil, err
 	}

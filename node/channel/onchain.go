@@ -167,7 +167,7 @@ func (m *Machine) signFundingInput(s *State, tx *wire.MsgTx, fundingScript []byt
 	if err != nil {
 		return err
 	}
-	tx.TxIn[0].Witness = script.FundingWitness(fundingScript, m.keys.Funding.PubKey(), theirKey,
+	tx.TxIn[0].Witness = script.FundingWitness(fundingScript, m.keys.FundingPub(), theirKey,
 		script.WitnessSig(ours, txscript.SigHashAll), script.WitnessSig(theirs, txscript.SigHashAll))
 	return nil
 }

@@ -133,7 +133,7 @@ func (m *Machine) ourChannelKeys() (lnwire.ChannelKeys, error) {
 		return lnwire.ChannelKeys{}, err
 	}
 	return lnwire.ChannelKeys{
-		FundingPubkey:           lnwire.NewPoint(m.keys.Funding.PubKey()),
+		FundingPubkey:           lnwire.NewPoint(m.keys.FundingPub()),
 		RevocationBasepoint:     lnwire.NewPoint(m.keys.Revocation.PubKey()),
 		PaymentBasepoint:        lnwire.NewPoint(m.keys.Payment.PubKey()),
 		DelayedPaymentBasepoint: lnwire.NewPoint(m.keys.Delayed.PubKey()),

@@ -30,7 +30,7 @@ type node struct {
 
 // pair connects two nodes through message queues the test delivers from.
 type pair struct {
-	t      *testing.T
+	t      testing.TB
 	rng    *rand.Rand
 	a, b   *node
 	toA    []lnwire.Message
@@ -38,7 +38,7 @@ type pair struct {
 	hashes map[[32]byte][32]byte // payment hash → preimage
 }
 
-func testKeys(t *testing.T, seed byte) *LocalKeys {
+func testKeys(t testing.TB, seed byte) *LocalKeys {
 	t.Helper()
 	ring, err := keys.NewRing(bytesOf(seed, 32), &chaincfg.RegressionNetParams)
 	if err != nil {
@@ -63,7 +63,7 @@ func p2wpkh(k *LocalKeys) []byte { return script.P2WPKH(k.Payment.PubKey()) }
 
 // newPair opens a channel between two fresh nodes and brings it to
 // PhaseNormal.
-func newPair(t *testing.T, seed uint64, typ script.CommitmentType, fundingSat int64, pushMsat uint64) *pair {
+func newPair(t testing.TB, seed uint64, typ script.CommitmentType, fundingSat int64, pushMsat uint64) *pair {
 	t.Helper()
 	p := &pair{t: t, rng: rand.New(rand.NewPCG(seed, 1)), hashes: map[[32]byte][32]byte{}}
 	ka, kb := testKeys(t, 1), testKeys(t, 2)

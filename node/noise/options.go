@@ -30,7 +30,7 @@ type config struct {
 // newConfig applies opts over the defaults.
 func newConfig(opts []Option) *config {
 	c := &config{
-		ephemeral: btcec.NewPrivateKey,
+		ephemeral: randomEphemeral,
 		timeout:   DefaultHandshakeTimeout,
 		ctx:       context.Background(),
 	}

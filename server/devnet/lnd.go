@@ -20,7 +20,10 @@ type Lnd struct {
 	Dir     string
 	P2PAddr string // host:port for Lightning peers
 	RPCAddr string
-	Pubkey  string
+	// RESTAddr is lnd's REST listener (TLS with Dir/tls.cert, macaroons
+	// under Dir/data/chain/bitcoin/regtest).
+	RESTAddr string
+	Pubkey   string
 
 	bin    string // directory with lnd and lncli
 	cmd    *exec.Cmd
@@ -59,8 +62,9 @@ func startLndOnce(ctx context.Context, binDir, dir, alias string, b *Btcd, log *
 	}
 	l := &Lnd{
 		Alias: alias, Dir: dir, bin: binDir,
-		P2PAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])),
-		RPCAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1])),
+		P2PAddr:  net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])),
+		RPCAddr:  net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1])),
+		RESTAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[2])),
 	}
 	args := []string{
 		"--lnddir=" + dir, "--alias=" + alias, "--noseedbackup", "--debuglevel=info",
@@ -68,7 +72,7 @@ func startLndOnce(ctx context.Context, binDir, dir, alias string, b *Btcd, log *
 		"--btcd.rpchost=" + b.RPCAddr, "--btcd.rpcuser=" + b.RPCUser, "--btcd.rpcpass=" + b.RPCPass,
 		"--btcd.rpccert=" + b.RPCCert,
 		"--listen=" + l.P2PAddr, "--rpclisten=" + l.RPCAddr,
-		"--restlisten=" + net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[2])),
+		"--restlisten=" + l.RESTAddr,
 		"--externalip=" + l.P2PAddr, "--accept-keysend", "--protocol.wumbo-channels",
 		"--trickledelay=50", "--bitcoin.defaultchanconfs=1",
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -50,29 +51,43 @@ func reportMemory(b *testing.B, ctx context.Context, s *server) {
 // workerHeap is the used JS heap of the page's engine worker, asked of
 // Chromium over CDP: a worker's own performance.memory is not there.
 func workerHeap(b testing.TB, ctx context.Context) int64 {
+	var used float64
+	if err := chromedp.Run(engineWorker(b, ctx), chromedp.ActionFunc(func(ctx context.Context) error {
+		u, _, _, _, err := cdpruntime.GetHeapUsage().Do(ctx)
+		used = u
+		return err
+	})); err != nil {
+		b.Fatalf("worker heap: %v", err)
+	}
+	return int64(used)
+}
+
+// engineWorker attaches to the engine's worker in the browser of ctx; there
+// must be exactly one. The context is not cancelled: cancelling an
+// attached context closes its target, which would stop the engine; the
+// browser's end does it.
+func engineWorker(b testing.TB, ctx context.Context) context.Context {
+	b.Helper()
 	targets, err := chromedp.Targets(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
+	var found []target.ID
 	for _, t := range targets {
-		if t.Type != "worker" || !strings.HasSuffix(t.URL, "/worker.js") {
-			continue
+		if t.Type == "worker" && strings.HasSuffix(t.URL, "/worker.js") {
+			found = append(found, t.TargetID)
 		}
-		// Not cancelled here: cancelling an attached context closes its
-		// target, which would stop the engine; the browser's end does it.
-		wctx, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(t.TargetID))
-		var used float64
-		if err := chromedp.Run(wctx, chromedp.ActionFunc(func(ctx context.Context) error {
-			u, _, _, _, err := cdpruntime.GetHeapUsage().Do(ctx)
-			used = u
-			return err
-		})); err != nil {
-			b.Fatalf("worker heap: %v", err)
-		}
-		return int64(used)
 	}
-	b.Fatalf("no engine worker among %d targets", len(targets))
-	return 0
+	if len(found) != 1 {
+		b.Fatalf("%d engine workers among %d targets, want 1", len(found), len(targets))
+	}
+	wctx, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(found[0]))
+	// The first Run attaches, and must get this context itself: a derived
+	// one with a deadline would detach when it ends.
+	if err := chromedp.Run(wctx); err != nil {
+		b.Fatalf("attach to the engine worker: %v", err)
+	}
+	return wctx
 }
 
 // childRSS is the resident set in bytes of the one child process of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -83,22 +84,6 @@ func playgroundWithLnd(t *testing.T, alias string, sat int64) (*devnet.Devnet, *
 	return d, log, l
 }
 
-// holdInvoice has l issue a hold invoice for sat with a hash of ours, so
-// an HTLC paying it stays in flight until l settles or cancels it.
-func holdInvoice(t testing.TB, l *devnet.Lnd, sat int64) (req, hash string) {
-	t.Helper()
-	var h chainhash.Hash
-	h[0], h[1] = byte(sat), byte(time.Now().UnixNano())
-	hash = fmt.Sprintf("%x", h[:])
-	var inv struct {
-		Req string `json:"payment_request"`
-	}
-	if err := l.CLI(context.Background(), &inv, "addholdinvoice", hash, "--amt", strconv.FormatInt(sat, 10)); err != nil {
-		t.Fatal(err)
-	}
-	return inv.Req, hash
-}
-
 // waitInvoiceState waits until l's invoice hash is in state.
 func waitInvoiceState(t testing.TB, l *devnet.Lnd, hash, state string) {
 	t.Helper()
@@ -160,4 +145,44 @@ func mempoolSpender(d *devnet.Devnet, spends func(wire.OutPoint) bool) *wire.Msg
 		}
 	}
 	return nil
+}
+
+// revoked is a state of lnd's taken while our HTLC was in flight, and
+// since revoked.
+type revoked struct {
+	snap     string     // lnd's database then, for devnet.Lnd.Restore
+	preimage [32]byte   // of the HTLC's hold invoice, for a cheat to settle
+	payDone  chan error // the payment's end: lnd canceled the invoice
+}
+
+// revokedWithHTLC pays a 50,000 sat hold invoice of l, snapshots l's
+// database while the HTLC is accepted, has l cancel it and pay us 300,000
+// sat, and waits until our channel holds no HTLC and 790,000+ sat: the
+// snapshot is then a revoked commitment with an HTLC on it.
+func revokedWithHTLC(t *testing.T, n *node.Node, l *devnet.Lnd, point string) *revoked {
+	t.Helper()
+	req, pre, hash := heldInvoice(t, l, 50_000)
+	st := &revoked{snap: filepath.Join(t.TempDir(), l.Alias+"-snapshot"), preimage: pre, payDone: make(chan error, 1)}
+	go func() {
+		_, err := n.SendPayment(context.Background(), node.SendPaymentRequest{PaymentRequest: req, Timeout: 120 * time.Second})
+		st.payDone <- err
+	}()
+	hexHash := fmt.Sprintf("%x", hash)
+	waitInvoiceState(t, l, hexHash, "ACCEPTED")
+	if err := l.Snapshot(context.Background(), st.snap); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 60*time.Second, "the channel is active again", func() (bool, string) {
+		lc := lndChannelOf(l, point)
+		return lc != nil && lc.Active, fmt.Sprintf("%+v", lc)
+	})
+	if err := l.CLI(context.Background(), nil, "cancelinvoice", hexHash); err != nil {
+		t.Fatal(err)
+	}
+	lndPaysUs(t, n, l, 300_000)
+	waitFor(t, 30*time.Second, "no HTLC left and our balance at 800,000 sat", func() (bool, string) {
+		c := ourChannel(n, point)
+		return c.NumHTLCs == 0 && c.LocalMsat/1000 > 790_000, fmt.Sprintf("%+v", c)
+	})
+	return st
 }

@@ -3,11 +3,9 @@ package itest
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"lnwasm/node"
 	"lnwasm/node/channel"
 )
 
@@ -24,38 +22,16 @@ func TestNativeBreach(t *testing.T) {
 	const capacity = 1_000_000
 	point := openTo(t, d, backend, n, cheat, capacity, 500_000, "anchors")
 
-	// The state lnd will go back to: 500,000 sat its, our HTLC in flight.
-	req, hash := holdInvoice(t, cheat, 50_000)
-	payDone := make(chan error, 1)
-	go func() {
-		_, err := n.SendPayment(context.Background(), node.SendPaymentRequest{PaymentRequest: req, Timeout: 120 * time.Second})
-		payDone <- err
-	}()
-	waitInvoiceState(t, cheat, hash, "ACCEPTED")
-	snap := filepath.Join(t.TempDir(), "cheat-snapshot")
-	if err := cheat.Snapshot(context.Background(), snap); err != nil {
-		t.Fatal(err)
-	}
-	// Move on: the HTLC fails back, lnd pays us 300,000 sat.
-	waitFor(t, 60*time.Second, "we redial lnd and the channel is active again", func() (bool, string) {
-		lc := lndChannelOf(cheat, point)
-		return lc != nil && lc.Active, fmt.Sprintf("%+v", lc)
-	})
-	if err := cheat.CLI(context.Background(), nil, "cancelinvoice", hash); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-payDone; err == nil {
+	// The state lnd will go back to: 500,000 sat its, our HTLC in flight;
+	// then the HTLC fails back and lnd pays us 300,000 sat.
+	st := revokedWithHTLC(t, n, cheat, point)
+	if err := <-st.payDone; err == nil {
 		t.Fatal("the held payment succeeded after lnd canceled it")
 	}
-	lndPaysUs(t, n, cheat, 300_000)
-	waitFor(t, 30*time.Second, "no HTLC left and our balance at 800,000 sat", func() (bool, string) {
-		c := ourChannel(n, point)
-		return c.NumHTLCs == 0 && c.LocalMsat/1000 > 790_000, fmt.Sprintf("%+v", c)
-	})
 	before, _ := n.WalletBalance()
 
 	// The breach.
-	if err := cheat.Restore(context.Background(), snap); err != nil {
+	if err := cheat.Restore(context.Background(), st.snap); err != nil {
 		t.Fatal(err)
 	}
 	commit := lndForceCloses(t, d, cheat, point)

@@ -3,14 +3,12 @@ package itest
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 
-	"lnwasm/node"
 	"lnwasm/server/devnet"
 )
 
@@ -29,27 +27,7 @@ func TestNativeBreachWhileOffline(t *testing.T) {
 
 	// The state lnd will go back to: our 50,000 sat HTLC to its hold
 	// invoice in flight.
-	req, pre, hash := heldInvoice(t, cheat, 50_000)
-	go func() {
-		_, _ = k.n.SendPayment(context.Background(), node.SendPaymentRequest{PaymentRequest: req, Timeout: 120 * time.Second})
-	}()
-	waitInvoiceState(t, cheat, fmt.Sprintf("%x", hash), "ACCEPTED")
-	snap := filepath.Join(t.TempDir(), "cheat-snapshot")
-	if err := cheat.Snapshot(context.Background(), snap); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 60*time.Second, "the channel is active again", func() (bool, string) {
-		lc := lndChannelOf(cheat, point)
-		return lc != nil && lc.Active, fmt.Sprintf("%+v", lc)
-	})
-	if err := cheat.CLI(context.Background(), nil, "cancelinvoice", fmt.Sprintf("%x", hash)); err != nil {
-		t.Fatal(err)
-	}
-	lndPaysUs(t, k.n, cheat, 300_000)
-	waitFor(t, 30*time.Second, "no HTLC left", func() (bool, string) {
-		c := ourChannel(k.n, point)
-		return c.NumHTLCs == 0 && c.LocalMsat/1000 > 790_000, fmt.Sprintf("%+v", c)
-	})
+	st := revokedWithHTLC(t, k.n, cheat, point)
 	before, _ := k.n.WalletBalance()
 
 	// Our node closes; lnd cheats with the HTLC it can now settle.
@@ -59,10 +37,10 @@ func TestNativeBreachWhileOffline(t *testing.T) {
 	if err := k.backend.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	if err := cheat.Restore(context.Background(), snap); err != nil {
+	if err := cheat.Restore(context.Background(), st.snap); err != nil {
 		t.Fatal(err)
 	}
-	if err := cheat.CLI(context.Background(), nil, "settleinvoice", fmt.Sprintf("%x", pre)); err != nil {
+	if err := cheat.CLI(context.Background(), nil, "settleinvoice", fmt.Sprintf("%x", st.preimage)); err != nil {
 		t.Fatal(err)
 	}
 	commit := lndForceCloses(t, d, cheat, point)

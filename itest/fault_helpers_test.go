@@ -22,7 +22,7 @@ import (
 // stall the connections open now (bytes stop flowing, nothing closes).
 type faultProxy struct {
 	ln     net.Listener
-	target string
+	target atomic.Value // string: where accepted connections go
 	mu     sync.Mutex
 	conns  []*proxied
 	cutAt  atomic.Int64 // bytes still to forward before cutting; 0: off
@@ -41,11 +41,20 @@ func (c *proxied) close() {
 }
 
 func startFaultProxy(t *testing.T, target string) *faultProxy {
+	p := listenFaultProxy(t)
+	p.setTarget(target)
+	return p
+}
+
+// listenFaultProxy listens before the target is known: a server's bridge
+// must be told the proxy's port when it starts, before its peers exist.
+// Connections accepted before setTarget are closed.
+func listenFaultProxy(t *testing.T) *faultProxy {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &faultProxy{ln: ln, target: target}
+	p := &faultProxy{ln: ln}
 	t.Cleanup(func() {
 		_ = ln.Close()
 		p.mu.Lock()
@@ -60,17 +69,20 @@ func startFaultProxy(t *testing.T, target string) *faultProxy {
 
 func (p *faultProxy) addr() string { return p.ln.Addr().String() }
 
+func (p *faultProxy) setTarget(target string) { p.target.Store(target) }
+
 func (p *faultProxy) accept() {
 	for {
 		client, err := p.ln.Accept()
 		if err != nil {
 			return
 		}
-		if p.down.Load() {
+		target, _ := p.target.Load().(string)
+		if p.down.Load() || target == "" {
 			_ = client.Close()
 			continue
 		}
-		peer, err := net.Dial("tcp", p.target)
+		peer, err := net.Dial("tcp", target)
 		if err != nil {
 			_ = client.Close()
 			continue

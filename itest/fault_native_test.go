@@ -59,6 +59,7 @@ func TestNativeFaults(t *testing.T) {
 	r.chainPeerGoesAway()
 	r.lndRestartsMidPayment()
 	r.storageFails()
+	r.storageFailsThenReconnect()
 	r.lndClosedNothing()
 }
 
@@ -252,6 +253,36 @@ func (r *faultRig) storageFails() {
 		r.agrees(hash)
 		r.reportedStands(p, err, hash)
 		r.healthy(fmt.Sprintf("writes failing after %d and a reload", budget))
+	}
+}
+
+// storageFailsThenReconnect refuses writes after 2…5 into a payment, and
+// while they are refused the stream drops and the node reconnects (each
+// refused channel write rewinds the channel to its stored state and drops
+// the connection again); then writes come back and the node is reloaded
+// from what it stored.
+func (r *faultRig) storageFailsThenReconnect() {
+	for budget := int64(2); budget <= 5; budget++ {
+		before := r.st.refused.Load()
+		r.st.budget.Store(budget)
+		req, hash := lndInvoice(r.t, r.l, 5000+budget)
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		go func() {
+			_, _ = r.k.n.SendPayment(ctx, node.SendPaymentRequest{PaymentRequest: req})
+		}()
+		waitFor(r.t, 30*time.Second, "a write refused", func() (bool, string) {
+			return r.st.refused.Load() > before, ""
+		})
+		dropped := r.proxy.goDown()
+		time.Sleep(300 * time.Millisecond)
+		r.proxy.goUp()
+		time.Sleep(5 * time.Second) // the node redials and reestablishes, writes still refused
+		refused := r.st.refused.Load() - before
+		r.st.budget.Store(-1)
+		cancel()
+		r.k.reload(fmt.Sprintf("writes refused after %d, %d connections dropped meanwhile (%d writes refused)", budget, dropped, refused))
+		r.agrees(hash)
+		r.healthy(fmt.Sprintf("writes failing after %d, a reconnect, and a reload", budget))
 	}
 }
 

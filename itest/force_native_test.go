@@ -122,7 +122,8 @@ func TestNativeForceClose(t *testing.T) {
 
 	t.Run("lnd force closes with our HTLC in flight", func(t *testing.T) {
 		point := openTo(t, d, backend, n, peer, 500_000, 100_000, "anchors")
-		req, hash := holdInvoice(t, peer, 20_000)
+		req, _, rawHash := heldInvoice(t, peer, 20_000)
+		hash := fmt.Sprintf("%x", rawHash)
 		payDone := make(chan error, 1)
 		go func() {
 			_, err := n.SendPayment(context.Background(), node.SendPaymentRequest{PaymentRequest: req, Timeout: 10 * time.Minute})

@@ -73,6 +73,14 @@ func (n *Node) onPeerMessage(pubHex string, p *peer.Peer, m lnwire.Message) {
 	}
 	n.chans.mu.Lock()
 	defer n.chans.mu.Unlock()
+	// A message read before its connection ended belongs to a session that
+	// is over: the channel may have been rewound to its stored state (see
+	// rewind) or told of the disconnect already. The reestablish brings
+	// back whatever it carried.
+	if p.Err() != nil {
+		n.log.Debug("message from a closed connection dropped", "peer", pubHex, "type", m.Type())
+		return
+	}
 	var targets []*chanEntry
 	if e, ok := n.chans.byID[id]; ok && e.peer == pubHex {
 		targets = append(targets, e)

@@ -72,6 +72,7 @@ func (n *Node) apply(e *chanEntry, before lnwire.ChannelID, out *channel.Output)
 			// DESIGN.md: storage that fails to write stops the channel:
 			// nothing is sent on unsaved state.
 			n.log.Error("channel state not saved; not sending", "channel", e.m.ID(), "err", serr)
+			n.rewind(e)
 			return fmt.Errorf("save channel: %w", serr)
 		}
 	}
@@ -86,6 +87,37 @@ func (n *Node) apply(e *chanEntry, before lnwire.ChannelID, out *channel.Output)
 		}
 	}
 	return nil
+}
+
+// rewind puts a channel whose new state could not be stored back to the
+// state storage holds, and drops the peer's connection. The machine had
+// moved on in memory: a reestablish from there would retransmit messages
+// (a commitment_signed) for a state that is not stored, and a payment
+// failed for the refused write would leave its HTLC in memory, to be sent
+// later. From the stored state the reestablish is one the peer can always
+// follow, since nothing of the unsaved state left. A channel never stored
+// (an opening) has nothing to go back to and stays as it is.
+func (n *Node) rewind(e *chanEntry) {
+	id := e.m.ID()
+	var raw []byte
+	err := n.cfg.Store.View(func(tx store.Tx) error {
+		v, err := tx.Get(bucketChannels, id[:])
+		raw = v
+		return err
+	})
+	if err != nil || raw == nil {
+		n.log.Error("rewind channel: no stored state", "channel", id, "err", err)
+		return
+	}
+	st, err := channel.DecodeState(raw)
+	if err != nil {
+		n.log.Error("rewind channel", "channel", id, "err", err)
+		return
+	}
+	e.m = e.m.Rewound(st)
+	if p := n.connectedPeer(e.peer); p != nil {
+		p.Close()
+	}
 }
 
 // sendAll sends msgs to the channel's peer if it is connected; a channel

@@ -46,6 +46,10 @@ func TestErrorCode(t *testing.T) {
 	if got := errorCode(errors.New("plain")); got != codeInternal {
 		t.Errorf("plain error: code %s", got)
 	}
+	refused := fmt.Errorf("store payment: %w", fmt.Errorf("%w: commit: %w", kvdb.ErrJournal, errors.New("QuotaExceededError")))
+	if got := errorCode(refused); got != codeStorage {
+		t.Errorf("a write IndexedDB refused: code %s, want %s", got, codeStorage)
+	}
 	e := errorToJS(apiErr(codeStorage, errors.New("disk full")))
 	if e.Get("code").String() != codeStorage || e.Get("message").String() != "disk full" {
 		t.Errorf("JS error: code %s message %s", e.Get("code"), e.Get("message"))

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"lnwasm/bridge"
+	"lnwasm/chain/kvdb"
 	"lnwasm/node"
 	"lnwasm/node/backup"
 	"lnwasm/node/channel"
@@ -93,6 +94,7 @@ var sentinelCodes = []struct {
 	{pay.ErrTimeout, "PAYMENT_TIMEOUT"},
 	{pay.ErrFailed, "PAYMENT_FAILED"},
 	{pay.ErrNotStored, codeStorage},
+	{kvdb.ErrJournal, codeStorage},
 	{node.ErrLocked, codeWalletLocked},
 }
 

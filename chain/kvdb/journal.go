@@ -2,10 +2,16 @@ package kvdb
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 )
+
+// ErrJournal marks a commit the journal refused (disk or IndexedDB full,
+// quota, I/O): the transaction's changes were not applied, and callers
+// can tell a storage failure from a bad transaction.
+var ErrJournal = errors.New("kvdb: storage refused the write")
 
 // Journal persists committed changes. Load returns every stored record;
 // Commit applies one transaction's changes atomically (it must be durable or

@@ -168,8 +168,8 @@ func TestFailingJournalCommit(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("commit error %v does not wrap %v", err, boom)
 	}
-	if !strings.Contains(err.Error(), "kvdb: journal commit") {
-		t.Errorf("commit error lacks context: %v", err)
+	if !errors.Is(err, ErrJournal) || !strings.Contains(err.Error(), "commit of 2 puts and 1 deletes") {
+		t.Errorf("commit error is not ErrJournal with context: %v", err)
 	}
 	if called {
 		t.Errorf("OnCommit ran for a failed commit")

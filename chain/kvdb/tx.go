@@ -138,8 +138,8 @@ func (t *tx) Commit() error {
 	if j := t.db.journal; j != nil && len(puts)+len(dels) > 0 {
 		if err := j.Commit(puts, dels); err != nil {
 			t.finish()
-			return fmt.Errorf("kvdb: journal commit of %d puts and "+
-				"%d deletes: %w", len(puts), len(dels), err)
+			return fmt.Errorf("%w: commit of %d puts and %d deletes: %w",
+				ErrJournal, len(puts), len(dels), err)
 		}
 	}
 	if t.root != t.base {

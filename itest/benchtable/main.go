@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -49,10 +50,23 @@ func main() {
 	fmt.Print(markdown(t))
 }
 
+// stepFiles are the steps' output files the rows name, each once.
+func stepFiles() []string {
+	var out []string
+	for _, r := range rows {
+		for _, f := range []string{r.Ours.file, r.Peer.file} {
+			if f != "" && !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
 // build reads every step's output and fills the rows it has.
 func build(dir string) (*table, error) {
 	files := map[string]map[string]result{}
-	for _, name := range []string{"bridge", "noise", "noise-wasm", "brontide", "graph", "graph-wasm", "itest"} {
+	for _, name := range stepFiles() {
 		f, err := os.Open(filepath.Join(dir, name+".txt"))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue

@@ -36,6 +36,11 @@ func Restore(st *State, k *LocalKeys, pol Policy, log *slog.Logger) *Machine {
 	return m
 }
 
+// Rewound is a machine for st with m's keys, policy and log, offline as
+// after Restore: the host's way back to its stored state when saving a
+// newer one failed, since m has already moved past it in memory.
+func (m *Machine) Rewound(st *State) *Machine { return Restore(st, m.keys, m.pol, m.log) }
+
 func restore(st *State, k *LocalKeys, pol Policy, log *slog.Logger) *Machine {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

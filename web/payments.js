@@ -71,16 +71,33 @@ async function pay() {
   status("Paying… finding a route and waiting for the payee.");
   try {
     const res = await app.lnwasm.sendPayment({ paymentRequest: reviewed.payReq });
-    status(`Paid ${sat(res.valueMsat)} sat (fee ${res.feeMsat} msat). Proof of payment: ${res.paymentPreimage}`);
-    $("pay-status").dataset.result = "SUCCEEDED";
+    if (res.status === "SUCCEEDED") {
+      status(`Paid ${sat(res.valueMsat)} sat (fee ${res.feeMsat} msat). Proof of payment: ${res.paymentPreimage}`);
+    } else {
+      // The engine stopped waiting while an HTLC is out: it is not paid,
+      // and not failed either, until the payee or the chain decides.
+      status("Not finished yet: the payment is on its way and the payee has not answered. It completes or fails on its own; History shows how it ends.");
+    }
+    $("pay-status").dataset.result = res.status;
     hideReviews();
     $("pay-request").value = "";
   } catch (e) {
-    status(errText(e), true);
+    status(payError(e), true);
     $("pay-status").dataset.result = e.code || "ERROR";
     $("pay-confirm").disabled = false;
   }
   drawPayments();
+}
+
+// payError explains a failed payment; a storage failure needs words a
+// person can act on more than the engine's chain of causes.
+function payError(e) {
+  if (e.code === "STORAGE_FAILED") {
+    return "STORAGE_FAILED: this browser refused to save the wallet's data (is the disk full?). " +
+      "Nothing the wallet could not save was sent. Free some space and open the page again: History then shows " +
+      `whether this payment went out. (${e.message})`;
+  }
+  return errText(e);
 }
 
 async function sendOnchain(ev) {

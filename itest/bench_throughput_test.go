@@ -9,7 +9,6 @@ import (
 
 	"lnwasm/node"
 	"lnwasm/node/pay"
-	"lnwasm/server/devnet"
 )
 
 const (
@@ -25,15 +24,7 @@ const (
 // added and settled, at least two commitment updates each way; the
 // figure is payments settled per second, and lnd receives both.
 func BenchmarkPaymentThroughput(b *testing.B) {
-	d, log := startPlaygroundWith(b, devnet.Config{Shop: true, Payer: true})
-	n, backend := nativeNode(b, d, log, 3_000_000)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	op, err := n.OpenChannel(ctx, node.OpenChannelRequest{NodePubkey: d.Hub.Pubkey, LocalFundingSat: 2_000_000})
-	if err != nil {
-		b.Fatal(err)
-	}
-	waitActive(b, d, backend, n, op.String())
+	d, n := benchNodeWithHubChannel(b)
 	hub, payer := newLndREST(b, d.Hub), newLndREST(b, d.Payer)
 	var ours, lnd time.Duration
 	count := 0

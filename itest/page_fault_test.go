@@ -19,7 +19,8 @@ import (
 // TestPageFaults breaks what the page's engine depends on while it pays,
 // in the browser: the bridge stream to the hub is cut a few bytes into a
 // payment's traffic (a proxy between our real bridge and the hub closes
-// it, so the page's WebSocket ends mid-message), and the worker's
+// it, so the page's WebSocket ends mid-message), the stream to the chain
+// peer is dropped while blocks are mined, and the worker's
 // IndexedDB refuses writes after a budget of them (injected into the
 // worker over CDP: Chromium does not enforce a quota override on a page's
 // IndexedDB). After each storage fault the page is opened again from what
@@ -46,6 +47,7 @@ func TestPageFaults(t *testing.T) {
 	})
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))
 	cutMidPayment(t, tb.ctx, s, proxy, rng, point)
+	chainPeerDropped(t, tb.ctx, s, point)
 	storageRefusesWrites(t, s, browser, tb, point)
 }
 
@@ -72,6 +74,31 @@ func cutMidPayment(t *testing.T, ctx context.Context, s *server, proxy *faultPro
 		}
 		channelsStillOpen(t, ctx, s, point)
 	}
+}
+
+// chainPeerDropped closes the page's stream to its chain peer and mines
+// two blocks at once: the engine must redial, reach the new tip, and pay.
+func chainPeerDropped(t *testing.T, ctx context.Context, s *server, point string) {
+	start := time.Now()
+	if n := s.dropStreams(t, s.chainPeer); n == 0 {
+		t.Fatalf("no stream to the chain peer %s to drop", s.chainPeer)
+	}
+	tip := s.mine(t, 2)
+	waitFor(t, 60*time.Second, "the page at the new tip", func() (bool, string) {
+		var in struct {
+			BlockHeight int64 `json:"blockHeight"`
+		}
+		raw := call(t, ctx, "getInfo", "")
+		_ = json.Unmarshal([]byte(raw), &in)
+		return in.BlockHeight == tip, raw
+	})
+	t.Logf("chain peer's stream dropped and 2 blocks mined: the page at the tip (%d) %v later", tip, time.Since(start).Round(time.Millisecond))
+	hash, req := shopPost(t, s, "invoice", 3_500)
+	if status, errText := pagePay(t, ctx, req); status != "SUCCEEDED" {
+		t.Fatalf("payment after the chain peer came back: %s%s", status, errText)
+	}
+	waitShopSettledOrOpen(t, s, hash, "SUCCEEDED")
+	channelsStillOpen(t, ctx, s, point)
 }
 
 // waitShopSettledOrOpen checks the shop agrees with the page's outcome:

@@ -68,6 +68,40 @@ bench: deps wasm
 	@echo
 	$(GO) run ./itest/benchtable $(BUILD)/bench
 
+# fuzz runs every fuzz target in the module for FUZZTIME each, one at a
+# time (go test takes one -fuzz target per run). Targets are found by their
+# `func Fuzz...` lines, so a new one joins without editing this file. A
+# failing input is written to the package's testdata/fuzz/, where it stays
+# as a regression seed that `go test` runs. FUZZMINIMIZETIME caps how long
+# the fuzzer shrinks each new input, which can otherwise use up a short
+# run; FUZZFLAGS passes more flags (FUZZFLAGS=-parallel=1 on a busy machine).
+FUZZTIME ?= 30s
+FUZZMINIMIZETIME ?= 5s
+FUZZFLAGS ?=
+
+fuzz:
+	@failed=""; count=0; \
+	for dir in $$($(GO) list -f '{{.Dir}}' ./...); do \
+		pkg=./$$(realpath --relative-to="$(CURDIR)" "$$dir"); \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$dir"/*_test.go 2>/dev/null | sort -u); do \
+			count=$$((count + 1)); start=$$(date +%s); \
+			out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $(FUZZFLAGS) "$$pkg/" 2>&1); rc=$$?; \
+			secs=$$(( $$(date +%s) - start )); \
+			execs=$$(printf '%s\n' "$$out" | sed -n 's/.*execs: \([0-9]*\).*/\1/p' | tail -n 1); \
+			if [ $$rc -eq 0 ]; then \
+				printf 'fuzz: %-24s %-14s %4ss %11s execs  ok, found nothing\n' "$$name" "$$pkg" "$$secs" "$${execs:-?}"; \
+			else \
+				input=$$(printf '%s\n' "$$out" | sed -n 's/.*Failing input written to \(.*\)/\1/p' | tail -n 1); \
+				what="found $$pkg/$$input"; [ -n "$$input" ] || what="no failing input written, see below"; \
+				printf 'fuzz: %-24s %-14s %4ss %11s execs  FAILED: %s\n' "$$name" "$$pkg" "$$secs" "$${execs:-?}" "$$what"; \
+				printf '%s\n' "$$out" | tail -n 40 | sed 's/^/    /'; \
+				failed="$$failed $$pkg:$$name"; \
+			fi; \
+		done; \
+	done; \
+	echo "fuzz: $$count targets, $(FUZZTIME) each"; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi
+
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$fmt" ]; then echo "gofmt needed: $$fmt"; exit 1; fi
 	$(GO) vet ./...

@@ -21,7 +21,6 @@ type pageMemory struct {
 	WasmMemoryBytes  int64  `json:"wasmMemoryBytes"`
 	GoHeapInuseBytes uint64 `json:"goHeapInuseBytes"`
 	GoSysBytes       uint64 `json:"goSysBytes"`
-	JSHeapUsedBytes  int64  `json:"jsHeapUsedBytes"`
 }
 
 // reportMemory reports the page engine's memory next to the resident set
@@ -35,17 +34,15 @@ func reportMemory(b *testing.B, ctx context.Context, s *server) {
 	if m.WasmMemoryBytes <= 0 || m.GoHeapInuseBytes == 0 {
 		b.Fatalf("memStats: %+v", m)
 	}
-	if m.JSHeapUsedBytes == 0 {
-		m.JSHeapUsedBytes = workerHeap(b, ctx)
-	}
+	jsHeap := workerHeap(b, ctx)
 	rss := childRSS(b, s.cmd.Process.Pid, "--alias=payer")
-	engine := m.WasmMemoryBytes + m.JSHeapUsedBytes
+	engine := m.WasmMemoryBytes + jsHeap
 	b.ReportMetric(float64(engine)/1e6, "engine-MB")
 	b.ReportMetric(float64(rss)/1e6, "lnd-rss-MB")
 	b.ReportMetric(float64(engine)/float64(rss), "engine/lnd")
 	b.Logf("memory after sync with one channel: page engine %.1f MB (wasm linear memory %.1f MB, of it Go heap in use %.1f MB, Go sys %.1f MB; worker JS heap %.1f MB); payer lnd RSS %.1f MB",
 		float64(engine)/1e6, float64(m.WasmMemoryBytes)/1e6, float64(m.GoHeapInuseBytes)/1e6,
-		float64(m.GoSysBytes)/1e6, float64(m.JSHeapUsedBytes)/1e6, float64(rss)/1e6)
+		float64(m.GoSysBytes)/1e6, float64(jsHeap)/1e6, float64(rss)/1e6)
 }
 
 // workerHeap is the used JS heap of the page's engine worker, asked of

@@ -85,12 +85,8 @@ func chainPeerDropped(t *testing.T, ctx context.Context, s *server, point string
 	}
 	tip := s.mine(t, 2)
 	waitFor(t, 60*time.Second, "the page at the new tip", func() (bool, string) {
-		var in struct {
-			BlockHeight int64 `json:"blockHeight"`
-		}
-		raw := call(t, ctx, "getInfo", "")
-		_ = json.Unmarshal([]byte(raw), &in)
-		return in.BlockHeight == tip, raw
+		in, err := getInfo(ctx)
+		return err == nil && in.BlockHeight == tip, fmt.Sprintf("%+v %v", in, err)
 	})
 	t.Logf("chain peer's stream dropped and 2 blocks mined: the page at the tip (%d) %v later", tip, time.Since(start).Round(time.Millisecond))
 	hash, req := shopPost(t, s, "invoice", 3_500)

@@ -59,11 +59,8 @@ async function boot(dbName) {
     ...kvHost(idb),
     ready(version) { ready(version); },
     emit(json) { post({ event: JSON.parse(json) }); },
-    // memory is what memStats reports of the browser's side: the instance's
-    // linear memory and, where Chromium tells a worker, its JS heap.
-    memory() {
-      return { wasm: mem ? mem.buffer.byteLength : 0, js: (performance.memory && performance.memory.usedJSHeapSize) || 0 };
-    },
+    // memory is the instance's linear memory in bytes, for memStats.
+    memory() { return mem ? mem.buffer.byteLength : 0; },
   };
   await import("./wasm_exec.js");
   const go = new globalThis.Go();

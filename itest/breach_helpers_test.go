@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,7 +83,27 @@ func playgroundWithLnd(t *testing.T, alias string, sat int64) (*devnet.Devnet, *
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Registered after the playground's cleanup, so it runs first, while
+	// lnd's output is still on disk: a failure under load is otherwise
+	// hard to explain afterwards. lnd's own log has the link and close
+	// decisions; its stdout only start-up noise.
+	t.Cleanup(func() {
+		if t.Failed() {
+			logTail(t, filepath.Join(l.Dir, "logs", "bitcoin", "regtest", "lnd.log"), 80)
+		}
+	})
 	return d, log, l
+}
+
+// logTail logs the last n lines of a file.
+func logTail(t *testing.T, path string, n int) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Logf("%s: %v", path, err)
+		return
+	}
+	lines := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
+	t.Logf("last %d lines of %s:\n%s", min(n, len(lines)), path, strings.Join(lines[max(0, len(lines)-n):], "\n"))
 }
 
 // waitInvoiceState waits until l's invoice hash is in state.
